@@ -1,0 +1,255 @@
+"""Turn raw message bytes into a :class:`ParsedMessage` the rest of the pipeline reads.
+
+The stdlib ``email`` package with ``policy.default`` does the MIME work; this module
+adds what real mail needs on top: headers that fail to parse do not abort the
+message, parts with unknown or lying charsets are decoded through a fallback chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.utils
+import logging
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage, Message
+
+log = logging.getLogger(__name__)
+
+_MSGID_RE = re.compile(r"<([^<>\s]+)>")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class ParsedMessage:
+    """What the pipeline needs from one message; ``raw`` stays the source of truth."""
+
+    raw: bytes
+    message_id: str | None
+    from_addr: str
+    from_name: str
+    reply_to: str | None
+    to: list[str]
+    cc: list[str]
+    subject: str
+    date: dt.datetime | None
+    in_reply_to: str | None
+    references: list[str]
+    headers: list[tuple[str, str]]
+    content_type: str
+    text: str
+    html: str | None
+    attachments: list[Attachment] = field(default_factory=list)
+    embedded_headers: list[list[tuple[str, str]]] = field(default_factory=list)
+    failed_recipients: list[str] = field(default_factory=list)  # from a delivery-status report
+    defects: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        """First value of a header, case-insensitive."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key.lower() == wanted:
+                return value
+        return None
+
+    def reply_address(self) -> str:
+        return self.reply_to or self.from_addr
+
+    def log_id(self) -> str:
+        return self.message_id or "(sans Message-ID)"
+
+
+def normalise_message_id(value: str | None) -> str | None:
+    """``<abc@host>`` → ``abc@host``; garbage without angle brackets is kept stripped."""
+    if not value:
+        return None
+    found = _MSGID_RE.search(value)
+    if found:
+        return found.group(1)
+    cleaned = value.strip()
+    return cleaned or None
+
+
+def message_id_list(value: str | None) -> list[str]:
+    if not value:
+        return []
+    found = _MSGID_RE.findall(value)
+    return found or [v for v in value.split() if v]
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Decode text whose declared charset may be missing, unknown or wrong.
+
+    Order: the declared charset, UTF-8, then cp1252 (a superset of Latin-1 for
+    printable text, so ``latin-1`` labels that are really cp1252 keep their é, œ, €).
+    """
+    candidates: list[str] = []
+    if declared:
+        label = declared.strip().strip('"').lower()
+        if label in ("latin-1", "latin1", "iso-8859-1", "iso8859-1", "us-ascii", "ascii"):
+            label = "cp1252"
+        candidates.append(label)
+    candidates += ["utf-8", "cp1252"]
+    for charset in candidates:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+def _safe_header(msg: Message, name: str) -> str | None:
+    try:
+        value = msg.get(name)
+    except Exception as exc:  # malformed header: policy.default may raise while parsing it
+        log.debug("unparsable header %s: %s", name, exc)
+        return _raw_header(msg, name)
+    return None if value is None else str(value)
+
+
+def _raw_header(msg: Message, name: str) -> str | None:
+    for key, value in msg.raw_items() if hasattr(msg, "raw_items") else msg.items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+def _addresses(value: str | None) -> list[tuple[str, str]]:
+    if not value:
+        return []
+    pairs = email.utils.getaddresses([value])
+    return [(name, addr.strip().lower()) for name, addr in pairs if addr and "@" in addr]
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if payload is None:
+        payload = b""
+    if not isinstance(payload, bytes):
+        payload = str(payload).encode("utf-8", "replace")
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def _all_headers(msg: Message) -> list[tuple[str, str]]:
+    items = []
+    for key, value in msg.raw_items() if hasattr(msg, "raw_items") else msg.items():
+        try:
+            text = str(value)
+        except Exception:
+            text = ""
+        items.append((key, text))
+    return items
+
+
+def _read_delivery_status(part: Message, parsed: ParsedMessage) -> None:
+    """RFC 3464 per-recipient blocks: keep the recipients whose Action is failed."""
+    payload = part.get_payload()
+    blocks = payload if isinstance(payload, list) else []
+    for block in blocks:
+        recipient = block.get("Final-Recipient") or block.get("Original-Recipient")
+        action = str(block.get("Action") or "").strip().lower()
+        if recipient and action in ("failed", ""):
+            address = str(recipient).split(";", 1)[-1].strip()
+            if address:
+                parsed.failed_recipients.append(address.lower())
+
+
+def _walk_parts(msg: Message, parsed: ParsedMessage) -> None:
+    """Collect the first text and HTML bodies and every attachment, without descending into forwarded mail."""
+    text_parts: list[str] = []
+    html_parts: list[str] = []
+    stack: list[Message] = [msg]
+    while stack:
+        part = stack.pop(0)
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            _read_delivery_status(part, parsed)
+            continue
+        if part.is_multipart():
+            if ctype == "message/rfc822" or ctype == "message/global":
+                inner = part.get_payload()
+                if inner and isinstance(inner, list):
+                    parsed.embedded_headers.append(_all_headers(inner[0]))
+                continue
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                stack[0:0] = payload
+            continue
+        if ctype == "text/rfc822-headers":
+            embedded = email.message_from_bytes(
+                part.get_payload(decode=True) or b"", policy=policy.compat32
+            )
+            parsed.embedded_headers.append(_all_headers(embedded))
+            continue
+        filename = None
+        try:
+            filename = part.get_filename()
+        except Exception:
+            filename = None
+        disposition = (part.get_content_disposition() or "").lower()
+        is_body_text = ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename
+        if is_body_text:
+            (text_parts if ctype == "text/plain" else html_parts).append(_part_text(part))
+            continue
+        if ctype.startswith("multipart/"):
+            continue
+        data = part.get_payload(decode=True) or b""
+        if not isinstance(data, bytes):
+            data = b""
+        if not filename and ctype in ("message/delivery-status", "message/disposition-notification"):
+            continue
+        parsed.attachments.append(
+            Attachment(filename=filename or f"sans-nom-{len(parsed.attachments) + 1}", content_type=ctype, data=data)
+        )
+    parsed.text = "\n".join(t for t in text_parts if t.strip())
+    parsed.html = "\n".join(html_parts) if html_parts else None
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Parse raw RFC 5322 bytes; never raises on malformed mail (defects are recorded)."""
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    from_pairs = _addresses(_safe_header(msg, "From"))
+    from_name, from_addr = from_pairs[0] if from_pairs else ("", "")
+    reply_pairs = _addresses(_safe_header(msg, "Reply-To"))
+    date_value = None
+    date_header = _safe_header(msg, "Date")
+    if date_header:
+        try:
+            date_value = email.utils.parsedate_to_datetime(date_header)
+            if date_value.tzinfo is None:
+                date_value = date_value.replace(tzinfo=dt.UTC)
+        except (TypeError, ValueError, IndexError):
+            date_value = None
+    parsed = ParsedMessage(
+        raw=raw,
+        message_id=normalise_message_id(_safe_header(msg, "Message-ID")),
+        from_addr=from_addr,
+        from_name=from_name,
+        reply_to=reply_pairs[0][1] if reply_pairs else None,
+        to=[a for _, a in _addresses(_safe_header(msg, "To"))],
+        cc=[a for _, a in _addresses(_safe_header(msg, "Cc"))],
+        subject=(_safe_header(msg, "Subject") or "").strip(),
+        date=date_value,
+        in_reply_to=normalise_message_id(_safe_header(msg, "In-Reply-To")),
+        references=message_id_list(_safe_header(msg, "References")),
+        headers=_all_headers(msg),
+        content_type=msg.get_content_type(),
+        text="",
+        html=None,
+        defects=[type(d).__name__ for d in msg.defects],
+    )
+    try:
+        _walk_parts(msg, parsed)
+    except Exception as exc:  # a broken MIME tree still leaves the headers usable
+        log.warning("message %s: MIME structure unreadable: %s", parsed.log_id(), exc)
+        parsed.defects.append(f"MIME illisible: {exc}")
+    return parsed

@@ -1,0 +1,104 @@
+"""Wire the sources, the pipeline and the outbox together for ``assistant run``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+
+from assistant.config import Settings
+from assistant.mail.imap_source import ImapSource
+from assistant.mail.outbox import FlushReport, OutboxSender, make_transport
+from assistant.mail.smtp_intake import SmtpIntake
+from assistant.pipeline import Pipeline
+from assistant.store.database import Database
+
+log = logging.getLogger(__name__)
+
+# How often the main loop wakes without news, to send deferred replies and check the IMAP cursor.
+TICK_SECONDS = 1.0
+
+
+def build_pipeline(db: Database, settings: Settings) -> Pipeline:
+    """The pipeline with every feature's handlers plugged in."""
+    return Pipeline(db, settings)
+
+
+@dataclass
+class OnceReport:
+    fetched: int
+    processed: int
+    outbox: FlushReport
+
+
+class Runner:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.store.path)
+        self.pipeline = build_pipeline(self.db, settings)
+        self.sender = OutboxSender(
+            self.db, make_transport(settings.smtp, settings.outbox), settings.reply_sender(), settings.outbox
+        )
+        self.wake = threading.Event()
+        self.stop_event = threading.Event()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def run_once(self) -> OnceReport:
+        """Handle what is waiting now: one IMAP pass, every stored message, one outbox flush."""
+        fetched = 0
+        if self.settings.imap is not None:
+            source = ImapSource(self.settings.imap, self.db)
+            try:
+                fetched = source.poll_once()
+            finally:
+                source.close()
+        processed = self.pipeline.run_pending()
+        return OnceReport(fetched, processed, self.sender.flush())
+
+    def run_forever(self) -> None:
+        """Run every configured source until SIGTERM/SIGINT (or ``stop_event``)."""
+        threads: list[threading.Thread] = []
+        intake_settings = self.settings.intake_or_default()
+        intake = None
+        if intake_settings is not None:
+            intake = SmtpIntake(intake_settings, str(self.settings.store.path), self.wake.set)
+            intake.start()
+        imap_db = None
+        if self.settings.imap is not None:
+            imap_db = Database(self.settings.store.path)
+            imap_source = ImapSource(self.settings.imap, imap_db)
+            thread = threading.Thread(target=imap_source.run, args=(self.stop_event, self.wake.set),
+                                      name="imap", daemon=True)
+            thread.start()
+            threads.append(thread)
+        self._install_signal_handlers()
+        log.info("assistant running (store %s, replies via %s)", self.settings.store.path,
+                 f"SMTP {self.settings.smtp.host}" if self.settings.smtp else f"dossier {self.settings.outbox.folder}")
+        try:
+            while not self.stop_event.is_set():
+                self.pipeline.run_pending()
+                self.sender.flush()
+                self.wake.wait(TICK_SECONDS)
+                self.wake.clear()
+        finally:
+            self.stop_event.set()
+            if intake is not None:
+                intake.stop()
+            for thread in threads:
+                thread.join(timeout=10)
+            if imap_db is not None:
+                imap_db.close()
+            log.info("assistant stopped")
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.wake.set()
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda _signum, _frame: self.stop())
