@@ -75,6 +75,7 @@ class ImapSource:
                                   ssl_context=ssl.create_default_context())
         else:
             box = MailBoxUnencrypted(s.host, port, timeout=s.timeout_seconds)
+        box.email_message_class = _RawMessage
         password = resolve_secret(s.password, s.password_env, "[imap]") or ""
         box.login(s.user, password, initial_folder=None)
         # imaplib read CAPABILITY before login; servers such as Dovecot announce MOVE only after it.
@@ -126,7 +127,7 @@ class ImapSource:
         for start in range(0, len(uids), FETCH_BULK):
             chunk = uids[start:start + FETCH_BULK]
             stored_uids: list[int] = []
-            for fetched in box.fetch(uid_list=[str(u) for u in chunk], mark_seen=False, bulk=len(chunk)):
+            for fetched in box.fetch(uid_list=[str(u) for u in chunk], mark_seen=False, bulk=True):
                 raw: bytes = fetched.raw
                 uid = int(fetched.uid)
                 parsed = parse_message(raw)

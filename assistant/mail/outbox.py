@@ -163,7 +163,7 @@ class OutboxSender:
                 log.warning("reply %s to %s deferred until %s: %s", item.message_id, item.recipient,
                             retry_at.isoformat(timespec="seconds"), exc)
                 # Every other due item would meet the same relay: defer them all to the same time.
-                report.deferred += 1 + outbox_store.defer_due(self.db, now, retry_at, str(exc))
+                report.deferred += 1 + outbox_store.defer_due(self.db, now, retry_at, str(exc), item.id)
                 return False
             outbox_store.mark_sent(self.db, item.id)
             report.sent += 1

@@ -170,11 +170,12 @@ def for_message(db: Database, message_db_id: int) -> list[OutboxItem]:
     return [_row(r) for r in rows]
 
 
-def defer_due(db: Database, now: dt.datetime, until: dt.datetime, error: str) -> int:
-    """Push every due item to ``until`` without counting an attempt (they were not tried)."""
+def defer_due(db: Database, now: dt.datetime, until: dt.datetime, error: str, except_id: int) -> int:
+    """Push every other due item to ``until`` without counting an attempt (they were not tried)."""
     with db.transaction():
         cur = db.execute(
-            "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE state = ? AND next_attempt_at <= ?",
-            (to_db_time(until), error, STATE_PENDING, to_db_time(now)),
+            """UPDATE outbox SET next_attempt_at = ?, last_error = ?
+               WHERE state = ? AND next_attempt_at <= ? AND id != ?""",
+            (to_db_time(until), error, STATE_PENDING, to_db_time(now), except_id),
         )
     return cur.rowcount
