@@ -1,0 +1,42 @@
+"""Shared pytest fixtures. Server logic lives in tests/servers.py; keep this file thin."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from servers import DovecotServer, SmtpCapture, dovecot_binary, make_server_dir, remove_server_dir
+
+
+@pytest.fixture
+def dovecot() -> Iterator[DovecotServer]:
+    """A fresh, started Dovecot IMAP server with an empty mailbox, in its own temp dir.
+
+    Skipped when dovecot is not installed, except under CI (env CI set) where that is a failure:
+    CI must never silently skip the IMAP tests.
+    """
+    if dovecot_binary() is None:
+        message = "dovecot is not installed (apt-get install dovecot-imapd)"
+        if os.environ.get("CI"):
+            pytest.fail(message + " and CI is set: the IMAP tests must run in CI")
+        pytest.skip(message)
+    base_dir = make_server_dir("tnl-dovecot-")
+    server = DovecotServer(base_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        remove_server_dir(base_dir)
+
+
+@pytest.fixture
+def smtp_capture() -> Iterator[SmtpCapture]:
+    """A started SMTP relay on 127.0.0.1 that records what it receives (``.messages``)."""
+    capture = SmtpCapture()
+    capture.start()
+    try:
+        yield capture
+    finally:
+        capture.stop()
