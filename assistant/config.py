@@ -102,6 +102,7 @@ class PipelineSettings:
 @dataclass(frozen=True)
 class EditionSettings:
     active: str = "2024"
+    closes: dt.date | None = None  # overrides the question list's closing date (a deadline extension)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,12 @@ TICK_SECONDS = 1.0
 
 def build_pipeline(db: Database, settings: Settings) -> Pipeline:
     """The pipeline with every feature's handlers plugged in."""
-    return Pipeline(db, settings)
+    from assistant.dossiers import store as dossier_store
+    from assistant.dossiers.handler import handle_candidature
+    from assistant.mail import classify as cls
+
+    handlers = {cls.CANDIDATURE: handle_candidature, cls.FOLLOWUP: handle_candidature}
+    return Pipeline(db, settings, handlers=handlers, tag_lookups=[dossier_store.thread_lookup_by_tag])
 
 
 @dataclass

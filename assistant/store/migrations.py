@@ -78,4 +78,54 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notices_open ON notices(resolved_at, id);
     """,
+    # 2: candidature dossiers, their answers (with history) and their events.
+    """
+    CREATE TABLE dossiers (
+        id INTEGER PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        edition TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        collectivite TEXT,
+        collectivite_key TEXT,
+        structure_type TEXT,
+        departement TEXT,
+        responsable_email TEXT,
+        state TEXT NOT NULL,
+        status_code TEXT NOT NULL,
+        thread_id INTEGER REFERENCES messages(id),
+        missing_json TEXT NOT NULL DEFAULT '[]',
+        invalid_json TEXT NOT NULL DEFAULT '{}',
+        staff_flag TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        completed_at TEXT,
+        UNIQUE (edition, seq)
+    );
+    CREATE INDEX dossiers_by_thread ON dossiers(thread_id);
+    CREATE INDEX dossiers_by_key ON dossiers(edition, collectivite_key);
+    CREATE INDEX dossiers_by_responsable ON dossiers(edition, responsable_email);
+
+    CREATE TABLE dossier_answers (
+        id INTEGER PRIMARY KEY,
+        dossier_id INTEGER NOT NULL REFERENCES dossiers(id),
+        question_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        source TEXT NOT NULL,
+        message INTEGER REFERENCES messages(id),
+        created_at TEXT NOT NULL,
+        superseded_at TEXT
+    );
+    CREATE INDEX dossier_answers_current ON dossier_answers(dossier_id, superseded_at, question_id);
+
+    CREATE TABLE dossier_events (
+        id INTEGER PRIMARY KEY,
+        dossier_id INTEGER NOT NULL REFERENCES dossiers(id),
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        message INTEGER REFERENCES messages(id),
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX dossier_events_by_dossier ON dossier_events(dossier_id, id);
+    """,
 ]
