@@ -1,0 +1,412 @@
+"""Match short French questions against the FAQ, or say "je ne sais pas".
+
+Why not a plain fuzzy ratio over the titles: applicants ask in their own words, in SMS
+style, without accents, and often about something else entirely ("commune", "label"
+appear in off-topic mail too). Here each question is reduced by the shared normaliser to
+stems; every stem weighs its IDF, so words that occur in every entry ("label",
+"collectivité") count for little and words the corpus never uses count a lot against an
+answer. Two views are blended:
+
+* the best single phrasing of an entry (question or alternate phrasing), scored both ways
+  (how much of the question it covers, how much of it the question covers);
+* the entry as a whole (question, phrasings, keywords, answer at a lower weight).
+
+Typos are caught by ``rapidfuzz.fuzz.ratio`` between unknown words and the corpus
+vocabulary, computed in one vectorised ``process.cdist`` call; all scoring is numpy over
+posting lists so it scales to thousands of entries. The blended score is mapped to a
+calibrated confidence and cut into three zones: answer, suggest alternatives, abstain.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from assistant.faq.corpus import FaqCorpus, FaqCorpusError, FaqEntry, directory_signature, load_corpus
+from assistant.faq.normalize import analyze, canonical, fold, words
+
+log = logging.getLogger(__name__)
+
+ANSWER = "answer"
+SUGGEST = "suggest"
+ABSTAIN = "abstain"
+
+
+@dataclass(frozen=True)
+class MatcherParams:
+    """Scoring weights and zone thresholds (tuned on the tuning half of the bench, never on held-out)."""
+
+    question_weight: float = 1.0  # credit of a stem found in the question or a phrasing
+    keyword_weight: float = 0.9  # ... in the keywords
+    answer_weight: float = 0.45  # ... only in the answer text
+    synonym_credit: float = 0.8  # a synonym matches a bit less than the word itself
+    fuzzy_cutoff: float = 85.0  # fuzz.ratio cutoff for typo matching of unknown words
+    fuzzy_credit: float = 0.9  # credit of a typo match, times ratio/100
+    fuzzy_min_length: int = 4
+    unknown_weight: float = 1.0  # weight of a word the corpus never uses, times the IDF of df = 0
+    phrasing_query_share: float = 0.85  # in a phrasing score: query coverage vs phrasing coverage
+    phrasing_share: float = 0.6  # final score: best phrasing vs whole entry
+    # confidence = sigmoid(slope * score + intercept): a logistic fit of "the top entry is right"
+    # on the raw score over the tuning half + dev set, so that it reads as a probability.
+    slope: float = 7.8
+    intercept: float = -3.2
+    answer_threshold: float = 0.57
+    suggest_threshold: float = 0.3
+    alternative_min: float = 0.3  # alternatives must reach this confidence to be offered
+
+
+@dataclass
+class FaqMatch:
+    entry: FaqEntry
+    score: float
+
+
+@dataclass
+class FaqResult:
+    question: str  # the question as asked
+    zone: str  # "answer" | "suggest" | "abstain"
+    best: FaqMatch | None  # None when abstaining
+    alternatives: list[FaqMatch] = field(default_factory=list)
+
+    @property
+    def answer(self) -> FaqEntry | None:
+        """The entry to send as the answer: only in the "answer" zone."""
+        return self.best.entry if self.zone == ANSWER and self.best else None
+
+
+@dataclass
+class _Postings:
+    phrasings: np.ndarray  # phrasing indices (int32)
+    entries: np.ndarray  # entry indices (int32)
+    credits: np.ndarray  # best field weight per entry (float32)
+
+
+class FaqMatcher:
+    """Index of a corpus; ``ask`` answers one question."""
+
+    def __init__(self, corpus: FaqCorpus, params: MatcherParams | None = None) -> None:
+        self.corpus = corpus
+        self.params = params or MatcherParams()
+        self.entries: list[FaqEntry] = list(corpus.entries)
+        self._build()
+
+    # ------------------------------------------------------------------ index
+    def _build(self) -> None:
+        p = self.params
+        n = len(self.entries)
+        phr_terms: list[set[str]] = []
+        phr_entry: list[int] = []
+        starts: list[int] = []
+        entry_credit: list[dict[str, float]] = []
+        vocab: dict[str, str] = {}  # surface word -> stem
+        for i, entry in enumerate(self.entries):
+            starts.append(len(phr_terms))
+            credit: dict[str, float] = {}
+
+            def add(text: str, weight: float, credit: dict[str, float] = credit) -> set[str]:
+                stems = set()
+                for word, stem in analyze(text):
+                    vocab.setdefault(word, stem)
+                    stems.add(stem)
+                    if credit.get(stem, 0.0) < weight:
+                        credit[stem] = weight
+                return stems
+
+            add(entry.answer, p.answer_weight)
+            for kw in entry.keywords:
+                add(kw, p.keyword_weight)
+            for text in (entry.question, *entry.phrasings):
+                stems = add(text, p.question_weight)
+                if stems:
+                    phr_terms.append(stems)
+                    phr_entry.append(i)
+            if len(phr_terms) == starts[-1]:  # an entry whose texts are all stop words
+                phr_terms.append(set())
+                phr_entry.append(i)
+            entry_credit.append(credit)
+
+        # Document frequencies over entries, for stems and for synonym groups.
+        df: dict[str, int] = {}
+        for credit in entry_credit:
+            keys = set(credit) | {"g:" + canonical(s) for s in credit}
+            for key in keys:
+                df[key] = df.get(key, 0) + 1
+        self._idf = {k: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for k, d in df.items()}
+        self._unknown_idf = math.log(1.0 + (n + 0.5) / 0.5) if n else 1.0
+
+        # Posting lists: "s:<stem>" for the stem itself, "g:<canonical>" for its synonym group.
+        phr_lists: dict[str, list[int]] = {}
+        for j, stems in enumerate(phr_terms):
+            for key in {"s:" + s for s in stems} | {"g:" + canonical(s) for s in stems}:
+                phr_lists.setdefault(key, []).append(j)
+        ent_lists: dict[str, dict[int, float]] = {}
+        for i, credit in enumerate(entry_credit):
+            for s, w in credit.items():
+                for key in ("s:" + s, "g:" + canonical(s)):
+                    slot = ent_lists.setdefault(key, {})
+                    if slot.get(i, 0.0) < w:
+                        slot[i] = w
+        self._postings: dict[str, _Postings] = {}
+        for key in set(phr_lists) | set(ent_lists):
+            ents = ent_lists.get(key, {})
+            self._postings[key] = _Postings(
+                phrasings=np.fromiter(phr_lists.get(key, ()), dtype=np.int32),
+                entries=np.fromiter(ents.keys(), dtype=np.int32, count=len(ents)),
+                credits=np.fromiter(ents.values(), dtype=np.float32, count=len(ents)),
+            )
+        self._phr_entry = np.asarray(phr_entry, dtype=np.int32)
+        self._phr_starts = np.asarray(starts, dtype=np.intp)
+        self._phr_norm = np.asarray(
+            [sum(self._idf.get(s, 0.0) for s in stems) or 1.0 for stems in phr_terms],
+            dtype=np.float32,
+        )
+        self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
+        self._vocab_stems = [vocab[w] for w in self._vocab_words]
+
+    # ------------------------------------------------------------------ scoring
+    def _query_terms(self, question: str) -> list[tuple[str, str, float, float]]:
+        """(stem key, group key, weight, credit factor) per distinct query word; unknown words keep a
+        weight with no key so that they count against every entry."""
+        p = self.params
+        terms: list[tuple[str, str, float, float]] = []
+        unknown: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for word, stem in analyze(question):
+            if stem in seen:
+                continue
+            seen.add(stem)
+            skey, gkey = "s:" + stem, "g:" + canonical(stem)
+            if skey in self._postings:
+                terms.append((skey, gkey, self._idf[stem], 1.0))
+            elif gkey in self._postings:
+                terms.append(("", gkey, self._idf[gkey], 1.0))
+            else:
+                unknown.append((word, stem))
+        if unknown:
+            typo_words = [w for w, _ in unknown if len(w) >= p.fuzzy_min_length]
+            best: dict[str, tuple[str, float]] = {}
+            if typo_words and self._vocab_words:
+                scores = process.cdist(
+                    typo_words, self._vocab_words, scorer=fuzz.ratio, score_cutoff=p.fuzzy_cutoff,
+                    dtype=np.uint8,
+                )
+                cols = scores.argmax(axis=1)
+                for row, word in enumerate(typo_words):
+                    col = int(cols[row])
+                    ratio = float(scores[row, col])
+                    if ratio >= p.fuzzy_cutoff:
+                        best[word] = (self._vocab_stems[col], ratio)
+            for word, stem in unknown:
+                if word in best:
+                    target, ratio = best[word]
+                    if target in seen and target != stem:
+                        continue
+                    seen.add(target)
+                    terms.append(("s:" + target, "g:" + canonical(target), self._idf[target],
+                                  p.fuzzy_credit * ratio / 100.0))
+                else:
+                    terms.append(("", "", self._unknown_idf * p.unknown_weight, 0.0))
+        return terms
+
+    def scores(self, question: str) -> np.ndarray:
+        """Blended score in [0, 1] of every entry for ``question``."""
+        p = self.params
+        n_e, n_p = len(self.entries), len(self._phr_entry)
+        terms = self._query_terms(question)
+        total = sum(t[2] for t in terms)
+        if not terms or total <= 0 or n_e == 0:
+            return np.zeros(n_e, dtype=np.float32)
+        acc_p = np.zeros(n_p, dtype=np.float32)
+        acc_e = np.zeros(n_e, dtype=np.float32)
+        for skey, gkey, weight, factor in terms:
+            if factor <= 0.0:
+                continue
+            exact = self._postings.get(skey) if skey else None
+            group = self._postings.get(gkey) if gkey else None
+            mp = np.zeros(n_p, dtype=np.float32)
+            me = np.zeros(n_e, dtype=np.float32)
+            if group is not None:
+                mp[group.phrasings] = p.synonym_credit
+                me[group.entries] = p.synonym_credit * group.credits
+            if exact is not None:
+                mp[exact.phrasings] = 1.0
+                me[exact.entries] = np.maximum(me[exact.entries], exact.credits)
+            acc_p += (weight * factor) * mp
+            acc_e += (weight * factor) * me
+        q = p.phrasing_query_share
+        phr = acc_p * (q / total) + (1.0 - q) * np.minimum(acc_p / self._phr_norm, 1.0)
+        best_phr = np.maximum.reduceat(phr, self._phr_starts)
+        return (p.phrasing_share * best_phr + (1.0 - p.phrasing_share) * (acc_e / total)).astype(np.float32)
+
+    def confidence(self, score: float) -> float:
+        """Map a raw score to a calibrated, probability-like confidence in [0, 1]."""
+        return 1.0 / (1.0 + math.exp(-(self.params.slope * score + self.params.intercept)))
+
+    def rank(self, question: str, k: int = 3) -> list[FaqMatch]:
+        """The ``k`` best entries with their confidence, best first (no zone decision)."""
+        raw = self.scores(question)
+        if raw.size == 0:
+            return []
+        k = max(1, min(k, raw.size))
+        top = np.argpartition(-raw, k - 1)[:k] if raw.size > k else np.arange(raw.size)
+        top = top[np.argsort(-raw[top], kind="stable")]
+        return [FaqMatch(self.entries[int(i)], self.confidence(float(raw[i]))) for i in top]
+
+    def ask(self, question: str, k: int = 3) -> FaqResult:
+        """Answer, offer alternatives, or abstain for one question."""
+        p = self.params
+        ranked = self.rank(question, k + 1)
+        if not ranked or ranked[0].score < p.suggest_threshold:
+            return FaqResult(question, ABSTAIN, None, [])
+        best, others = ranked[0], [m for m in ranked[1:] if m.score >= p.alternative_min][:k]
+        if best.score >= p.answer_threshold:
+            return FaqResult(question, ANSWER, best, others)
+        return FaqResult(question, SUGGEST, best, others)
+
+
+class ReloadingFaqMatcher:
+    """A matcher that rebuilds itself when staff edit the corpus files (checked at most every
+    ``check_interval`` seconds, a handful of ``stat`` calls)."""
+
+    def __init__(
+        self, corpus: FaqCorpus, check_interval: float = 2.0, params: MatcherParams | None = None
+    ) -> None:
+        self._time = time.monotonic
+        self._interval = check_interval
+        self._params = params
+        self.matcher = FaqMatcher(corpus, params)
+        self._checked = self._time()
+        self._failed_signature: tuple[tuple[str, int, int], ...] | None = None
+        self.last_error: FaqCorpusError | None = None
+
+    @property
+    def corpus(self) -> FaqCorpus:
+        return self.matcher.corpus
+
+    def refresh(self, force: bool = False) -> bool:
+        """Reload if a file changed; True when the index was rebuilt.
+
+        A broken edit must not stop the answers: the last good corpus stays in use and the
+        problem is kept in ``last_error`` (and logged) until staff fix the file.
+        """
+        now = self._time()
+        if not force and now - self._checked < self._interval:
+            return False
+        self._checked = now
+        current = self.matcher.corpus
+        if not current.is_stale() or current.signature == self._failed_signature:
+            return False
+        try:
+            fresh = load_corpus(current.directory)
+        except FaqCorpusError as exc:
+            self._failed_signature = directory_signature(current.directory)
+            self.last_error = exc
+            log.error("%s", exc)
+            return False
+        self.last_error = None
+        self._failed_signature = None
+        self.matcher = FaqMatcher(fresh, self._params)
+        return True
+
+    def ask(self, question: str, k: int = 3) -> FaqResult:
+        self.refresh()
+        return self.matcher.ask(question, k)
+
+
+# ---------------------------------------------------------------------- e-mail bodies
+_SIGNATURE_START = re.compile(
+    r"^(?:--\s*$|__+\s*$|(?:bien |tres |tres bien |tres sinceres? |sinceres? |meilleures? |bonne )?"
+    r"(?:cordialement|salutations|amicalement|bien a (?:vous|toi)|a bientot|sinceres salutations|"
+    r"respectueusement|bonne (?:journee|soiree)|en vous remerciant|dans l.attente de votre reponse|"
+    r"envoye de mon)\b)"
+)
+_GREETING = re.compile(
+    r"^(?:(?:bonjour|bonsoir|salut|hello|coucou)(?:\s+(?:madame|monsieur|mesdames|messieurs|a tous|a toutes))*"
+    r"|(?:madame|monsieur|mesdames|messieurs|cher|chere|chers|cheres|a l.attention)\b[^,:;!?.]{0,40}(?=[,:;!.]|$)"
+    r"|objet\s*:[^?]*$)\s*(?:[,:;!.]+\s*|\s+|$)"
+)
+_THANKS = re.compile(
+    r"^(?:(?:un )?(?:grand )?merci|je vous remercie|nous vous remercions|remerciements)\b[^?]*?(?:[.!]+\s*|$)"
+)
+_QUESTION_START = re.compile(
+    r"^(?:qui|que|quoi|quel|quelle|quels|quelles|quand|comment|combien|pourquoi|ou|est[- ]ce|"
+    r"qu.est|peut[- ]on|doit[- ]on|faut[- ]il|y a[- ]t[- ]il|pouvez|pourriez|pourrions|"
+    r"existe|sommes|avons|puis|peux|je voudrais savoir|j.aimerais savoir|nous voudrions savoir|"
+    r"nous aimerions savoir|je souhaite savoir|je souhaiterais savoir|savez|c koi|c quoi|cb|pk)\b"
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
+_BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
+
+
+def _fold_same_length(text: str) -> str:
+    """``fold`` one character at a time, so regex positions still index the original text."""
+    return "".join((fold(ch) or " ")[0] for ch in text)
+
+
+def _is_question(sentence: str) -> bool:
+    folded = fold(sentence).strip()
+    return folded.endswith("?") or bool(_QUESTION_START.match(folded))
+
+
+def _strip_courtesy(line: str) -> str:
+    """Remove leading greetings and thanks from one line."""
+    while line:
+        m = _GREETING.match(_fold_same_length(line)) or _THANKS.match(_fold_same_length(line))
+        if not m or m.end() == 0:
+            break
+        line = line[m.end():].strip()
+    return line
+
+
+def split_questions(text: str) -> list[str]:
+    """The questions of an e-mail body, in order.
+
+    Greetings, thanks, quoted replies and everything from the signature on are dropped;
+    lines wrapped by the mail client are joined again. Sentences that are not questions
+    are kept only when nothing in the body looks like one, or as context for a bare
+    question that follows them ("Nous voulons participer. Comment faire ?").
+    """
+    kept: list[str] = []
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        if raw.rstrip("\r") == "-- ":
+            break
+        line = raw.strip()
+        if line.startswith(">"):
+            continue
+        folded = fold(line)
+        if _SIGNATURE_START.match(folded) or re.match(r"^le .{0,80}a ecrit\s*:?$", folded):
+            break
+        kept.append(_strip_courtesy(line))
+    # Re-join wrapped lines: a line continues the previous one unless that one ended a sentence.
+    text = ""
+    for line in kept:
+        if not line:
+            text += "\n"
+        elif not text or text.endswith("\n") or text.rstrip()[-1:] in "?!.:;":
+            text += ("" if not text or text.endswith("\n") else "\n") + line
+        else:
+            text += " " + line
+    sentences: list[str] = []
+    for chunk in _SENTENCE_SPLIT.split(text):
+        sentence = _strip_courtesy(chunk.strip(" \t-–—•*"))
+        if sentence and words(sentence):
+            sentences.append(sentence)
+    questions: list[str] = []
+    context: str | None = None
+    for sentence in sentences:
+        if _is_question(sentence):
+            if context and set(words(sentence)) <= _BARE_QUESTION_WORDS:
+                sentence = f"{context} {sentence}"
+            questions.append(sentence)
+            context = None
+        else:
+            context = sentence
+    if not questions and sentences:
+        return [" ".join(sentences)]
+    return questions

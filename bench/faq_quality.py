@@ -1,0 +1,195 @@
+"""Quality of the FAQ matcher beside the naive rapidfuzz baseline.
+
+Sets: the shared dev set (``../shared/eval/faq_dev.tsv``, judged by the topic regexes of
+``faq_topics.tsv`` on the chosen answer) and our harder set (``bench/data/faq_hard.tsv``,
+judged by entry id), split by a hash of the question into a tuning half and a held-out
+half. Only tuning + dev may guide changes to the matcher; held-out is the honest score.
+
+In scope, a question counts as right only when the matcher *answers* (zone "answer")
+with an acceptable entry. Off topic, it counts as right when no answer is given
+("suggest" or "abstain"); the strict abstain rate is printed too.
+
+    python bench/faq_quality.py [--eval-dir DIR] [--show-errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from assistant.faq.corpus import FaqCorpus, FaqEntry, load_corpus  # noqa: E402
+from assistant.faq.matcher import ANSWER, FaqMatcher, split_questions  # noqa: E402
+from assistant.faq.normalize import fold  # noqa: E402
+
+DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
+HARD_SET = REPO / "bench" / "data" / "faq_hard.tsv"
+NONE = "NONE"
+
+
+@dataclass(frozen=True)
+class Case:
+    topics: tuple[str, ...]  # one topic per question of the line; ("NONE",) off topic
+    question: str
+
+    @property
+    def off_topic(self) -> bool:
+        return self.topics == (NONE,)
+
+
+def read_cases(path: Path) -> list[Case]:
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        topic, question = line.split("\t", 1)
+        cases.append(Case(tuple(topic.strip().split("+")), question.strip()))
+    return cases
+
+
+def read_topics(path: Path) -> dict[str, re.Pattern[str]]:
+    topics = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, regex = line.split("\t", 1)
+        topics[name.strip()] = re.compile(fold(regex.strip()))
+    return topics
+
+
+def is_held_out(question: str) -> bool:
+    """Deterministic half split, stable across runs and machines."""
+    return hashlib.sha256(question.encode("utf-8")).digest()[0] % 2 == 1
+
+
+def acceptable(topic: str, entry: FaqEntry | None, regexes: dict[str, re.Pattern[str]]) -> bool:
+    """Eval topics are judged by regex on the answer, our own by id ("a|b": either entry)."""
+    if entry is None:
+        return False
+    if topic in regexes:
+        return bool(regexes[topic].search(fold(entry.answer)))
+    return entry.id in topic.split("|")
+
+
+Answerer = Callable[[str], tuple[FaqEntry | None, bool]]  # -> (entry answered or None, strict abstain)
+
+
+def matcher_answerer(matcher: FaqMatcher) -> Answerer:
+    def answer(question: str) -> tuple[FaqEntry | None, bool]:
+        result = matcher.ask(question)
+        return (result.best.entry if result.zone == ANSWER and result.best else None,
+                result.zone == "abstain")
+
+    return answer
+
+
+def baseline_answerer(corpus: FaqCorpus) -> Answerer:
+    """The naive approach of the issue: token_set_ratio over the titles, no cutoff."""
+    from rapidfuzz import fuzz, process
+
+    titles = [e.question for e in corpus.entries]
+
+    def answer(question: str) -> tuple[FaqEntry | None, bool]:
+        _title, _score, index = process.extractOne(question, titles, scorer=fuzz.token_set_ratio)
+        return corpus.entries[index], False
+
+    return answer
+
+
+@dataclass
+class Score:
+    in_scope: int = 0
+    right: int = 0
+    off_topic: int = 0
+    no_answer: int = 0
+    abstained: int = 0
+
+    def pct(self, a: int, b: int) -> str:
+        return f"{100.0 * a / b:5.1f}%" if b else "   - "
+
+
+def evaluate(
+    cases: list[Case], answer: Answerer, regexes: dict[str, re.Pattern[str]], split_lines: bool,
+    errors: list[str] | None = None,
+) -> Score:
+    score = Score()
+    for case in cases:
+        if case.off_topic:
+            score.off_topic += 1
+            entry, strict = answer(case.question)
+            score.no_answer += entry is None
+            score.abstained += strict
+            if entry is not None and errors is not None:
+                errors.append(f"  NONE answered {entry.id:<26} | {case.question}")
+            continue
+        score.in_scope += 1
+        parts = split_questions(case.question) if split_lines and len(case.topics) > 1 else [case.question]
+        ok = len(parts) == len(case.topics)
+        got = []
+        for topic, part in zip(case.topics, parts, strict=False):
+            entry, _ = answer(part)
+            got.append(entry.id if entry else "-")
+            ok = ok and acceptable(topic, entry, regexes)
+        score.right += ok
+        if not ok and errors is not None:
+            errors.append(f"  {'+'.join(case.topics):<26} got {'+'.join(got):<26} | {case.question}")
+    return score
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
+    parser.add_argument("--hard", type=Path, default=HARD_SET)
+    parser.add_argument("--show-errors", action="store_true", help="list misses (never for held-out)")
+    parser.add_argument("--show-held-out-errors", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    corpus = load_corpus()
+    matcher = FaqMatcher(corpus)
+    regexes = read_topics(args.eval_dir / "faq_topics.tsv")
+    dev = read_cases(args.eval_dir / "faq_dev.tsv")
+    hard = read_cases(args.hard)
+    sets = {
+        "dev": dev,
+        "tuning": [c for c in hard if not is_held_out(c.question)],
+        "held-out": [c for c in hard if is_held_out(c.question)],
+    }
+    ours, naive = matcher_answerer(matcher), baseline_answerer(corpus)
+    print(f"Corpus: {len(corpus)} entries. Right in scope = answered with an acceptable entry; "
+          "off topic = no answer given (strict abstain in brackets).")
+    header = (f"{'set':<9} {'n in/off':>9} | {'matcher top-1':>13} {'off-topic no-answer':>26} | "
+              f"{'baseline top-1':>14} {'off-topic':>9}")
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for name, cases in sets.items():
+        errors: list[str] = []
+        m = evaluate(cases, ours, regexes, True, errors)
+        b = evaluate(cases, naive, regexes, False)
+        print(
+            f"{name:<9} {m.in_scope:>4}/{m.off_topic:<4} | {m.pct(m.right, m.in_scope):>13} "
+            f"{m.pct(m.no_answer, m.off_topic):>16} ({m.pct(m.abstained, m.off_topic)}) | "
+            f"{b.pct(b.right, b.in_scope):>14} {b.pct(b.no_answer, b.off_topic):>9}"
+        )
+        if name == "held-out":
+            ok = (m.in_scope == 0 or m.right / m.in_scope >= 0.95) and (
+                m.off_topic == 0 or m.no_answer / m.off_topic >= 0.95
+            )
+        show = args.show_held_out_errors if name == "held-out" else args.show_errors
+        if show and errors:
+            print("\n".join(errors))
+    print(f"Held-out target (>= 95% top-1 in scope and >= 95% off-topic without answer): "
+          f"{'atteint' if ok else 'NON atteint'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

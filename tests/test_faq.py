@@ -1,0 +1,305 @@
+"""FAQ: normaliser, corpus validation, matcher quality on the dev set, e-mail splitting, CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from assistant.faq.corpus import FaqCorpusError, load_corpus
+from assistant.faq.matcher import FaqMatcher, ReloadingFaqMatcher, split_questions
+from assistant.faq.normalize import fold, normalize, words
+
+REPO = Path(__file__).resolve().parent.parent
+EVAL_DIR = REPO.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> FaqMatcher:
+    return FaqMatcher(load_corpus())
+
+
+# ---------------------------------------------------------------- normaliser
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("l'inscription", "L’INSCRIPTION"),
+        ("Qu’est-ce que le Libre ?", "qu'est ce que le libre"),
+        ("jusqu’à quand ?", "jusqu'a quand"),
+        ("Combien coûte la candidature ?", "combien coute la candidature"),
+        ("c koi le libre", "c'est quoi le libre ?"),
+        ("pk participer stp", "pourquoi participer ?"),
+        ("cb ça coûte", "combien ca coute"),
+        ("La mairie peut-elle postuler ?", "la commune peut elle candidater"),
+        ("Les villages", "la ville"),
+        ("signalétique", "panneaux"),
+    ],
+)
+def test_normalize_equivalences(a: str, b: str) -> None:
+    assert normalize(a) == normalize(b)
+
+
+def test_normalize_drops_stop_words_and_elisions() -> None:
+    assert normalize("Qu'est-ce que c'est ?") == []
+    assert words("l'adhésion d'une commune") == ["adhesion", "commune"]
+    assert fold("Œuvre Élue") == "oeuvre elue"
+
+
+def test_normalize_keeps_question_words_that_matter() -> None:
+    assert "combien" in normalize("Combien de collectivités ?")
+    assert "quand" in normalize("Depuis quand ?")
+
+
+def test_normalize_does_not_confuse_commune_and_communication() -> None:
+    assert normalize("communication") != normalize("commune")
+    assert normalize("formation") != normalize("formats")
+
+
+# ---------------------------------------------------------------- corpus
+def _write(folder: Path, name: str, body: str) -> None:
+    (folder / name).write_text(textwrap.dedent(body), encoding="utf-8")
+
+
+GOOD = """\
+    id = "{id}"
+    question = "Question {id} ?"
+    answer = "Réponse {id}."
+    phrasings = ["Autre question {id} ?"]
+    keywords = ["mot"]
+    source = "test"
+"""
+
+
+def test_real_corpus_loads_and_covers_the_faq() -> None:
+    corpus = load_corpus()
+    assert len(corpus) >= 20
+    ids = {e.id for e in corpus.entries}
+    assert {"libre", "apport", "qui-peut-participer", "deja-territoire-libre", "procedure", "communiquer"} <= ids
+    assert "label@territoire-numerique-libre.org" in corpus.get("envoi-questionnaire").answer
+
+
+def test_every_eval_topic_is_reachable() -> None:
+    corpus = load_corpus()
+    for line in (EVAL_DIR / "faq_topics.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        topic, regex = line.split("\t", 1)
+        pattern = re.compile(fold(regex))
+        assert any(pattern.search(fold(e.answer)) for e in corpus.entries), topic
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "R"\nphrasings = ["x"\n'}, "a.toml : TOML mal formé"),
+        ({"a.toml": 'id = "b"\nquestion = "Q ?"\nanswer = "R"\n'}, "doit être le nom du fichier"),
+        ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "   "\n'}, "a.toml : « answer » est vide"),
+        ({"a.toml": 'id = "a"\nanswer = "R"\n'}, "a.toml : clé obligatoire « question » absente"),
+        ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "Voir [ceci](absent.md)."\n'}, "lien cassé"),
+        ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "R"\nphrasing = ["x"]\n'}, "clé inconnue « phrasing »"),
+        ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "R"\nkeywords = "x"\n'}, "liste de textes"),
+    ],
+)
+def test_corpus_validation_errors(tmp_path: Path, files: dict[str, str], expected: str) -> None:
+    for name, body in files.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    with pytest.raises(FaqCorpusError) as info:
+        load_corpus(tmp_path)
+    assert expected in str(info.value)
+
+
+def test_corpus_duplicate_ids(tmp_path: Path) -> None:
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    _write(tmp_path, "a.toml", GOOD.format(id="a"))
+    # Same id in two files: only possible when one of them is misnamed; both errors are reported.
+    (tmp_path / "b.toml").write_text((tmp_path / "a.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(FaqCorpusError) as info:
+        load_corpus(tmp_path)
+    assert "b.toml" in str(info.value)
+
+
+def test_corpus_links_and_empty_dir(tmp_path: Path) -> None:
+    with pytest.raises(FaqCorpusError, match="aucune entrée"):
+        load_corpus(tmp_path)
+    (tmp_path / "guide.md").write_text("guide", encoding="utf-8")
+    _write(tmp_path, "a.toml", GOOD.format(id="a").replace("Réponse a.", "Voir [le guide](guide.md), [site](https://x.org)."))
+    assert load_corpus(tmp_path).get("a") is not None
+
+
+def test_corpus_reloads_when_a_file_changes(tmp_path: Path) -> None:
+    _write(tmp_path, "alpha.toml", GOOD.format(id="alpha"))
+    corpus = load_corpus(tmp_path)
+    assert not corpus.is_stale()
+    assert corpus.reloaded() is corpus
+    live = ReloadingFaqMatcher(corpus, check_interval=0.0)
+    _write(tmp_path, "beta.toml", GOOD.format(id="beta"))
+    assert corpus.is_stale()
+    assert live.refresh()
+    assert {e.id for e in live.corpus.entries} == {"alpha", "beta"}
+    # A broken edit keeps the last good corpus in use and reports the problem.
+    (tmp_path / "beta.toml").write_text("id = ", encoding="utf-8")
+    assert not live.refresh(force=True)
+    assert live.last_error is not None and "beta.toml" in str(live.last_error)
+    assert {e.id for e in live.corpus.entries} == {"alpha", "beta"}
+    _write(tmp_path, "beta.toml", GOOD.format(id="beta").replace("Réponse beta.", "Nouvelle réponse."))
+    assert live.refresh(force=True) and live.last_error is None
+    assert live.ask("Autre question beta ?").best.entry.answer == "Nouvelle réponse."
+
+
+# ---------------------------------------------------------------- matcher
+def _read_eval() -> tuple[list[tuple[str, str]], dict[str, re.Pattern[str]]]:
+    cases = []
+    for line in (EVAL_DIR / "faq_dev.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            topic, question = line.split("\t", 1)
+            cases.append((topic.strip(), question.strip()))
+    topics = {}
+    for line in (EVAL_DIR / "faq_topics.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, regex = line.split("\t", 1)
+            topics[name.strip()] = re.compile(fold(regex.strip()))
+    return cases, topics
+
+
+def test_dev_set_accuracy_and_abstention(matcher: FaqMatcher) -> None:
+    cases, topics = _read_eval()
+    in_scope = [(t, q) for t, q in cases if t != "NONE"]
+    off = [q for t, q in cases if t == "NONE"]
+    right = 0
+    for topic, question in in_scope:
+        result = matcher.ask(question)
+        right += result.answer is not None and bool(topics[topic].search(fold(result.answer.answer)))
+    no_answer = sum(matcher.ask(q).answer is None for q in off)
+    assert right / len(in_scope) >= 0.95, f"{right}/{len(in_scope)}"
+    assert no_answer / len(off) >= 0.95, f"{no_answer}/{len(off)}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quel temps fera-t-il demain ?",
+        "Comment renouveler ma carte d'identité ?",
+        "Je veux acheter une voiture d'occasion",
+        "Recette du gâteau au chocolat pour la fête de la commune",
+        "Qui a gagné le match de football dimanche ?",
+        "Bonjour",
+        "",
+    ],
+)
+def test_off_topic_questions_get_no_answer(matcher: FaqMatcher, question: str) -> None:
+    result = matcher.ask(question)
+    assert result.answer is None
+    assert result.zone in {"suggest", "abstain"}
+
+
+def test_result_shape(matcher: FaqMatcher) -> None:
+    result = matcher.ask("Est-ce payant ?", k=2)
+    assert result.zone == "answer"
+    assert result.best is not None and result.best.entry.id == "cout"
+    assert 0.0 <= result.best.score <= 1.0
+    assert len(result.alternatives) <= 2
+    assert all(m.entry.id != "cout" for m in result.alternatives)
+    abstain = matcher.ask("Recette de la tarte aux pommes")
+    assert abstain.zone == "abstain" and abstain.best is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("c koi le libre", "libre"),
+        ("cb ca coute", "cout"),
+        ("Combien coute la candidture ?", "cout"),  # typo
+        ("ou envoyer le dosier", "envoi-questionnaire"),  # typo
+        ("QUAND LE LABEL A T IL ETE CREE", "historique"),
+        ("qui compose le comite d orientation", "comite-orientation"),
+    ],
+)
+def test_informal_and_misspelt_questions(matcher: FaqMatcher, question: str, expected: str) -> None:
+    result = matcher.ask(question)
+    assert result.answer is not None and result.answer.id == expected
+
+
+# ---------------------------------------------------------------- e-mail splitting
+def test_split_questions_email() -> None:
+    body = textwrap.dedent(
+        """\
+        Bonjour,
+
+        Madame, Monsieur,
+        Nous sommes une commune de 2000 habitants. La candidature est-elle payante ? Et où faut-il
+        envoyer le dossier ?
+        Merci d'avance pour votre réponse.
+
+        Cordialement,
+        Jean Dupont
+        Mairie de Trifouilly
+        """
+    )
+    assert split_questions(body) == ["La candidature est-elle payante ?", "Et où faut-il envoyer le dossier ?"]
+
+
+def test_split_questions_signature_and_quotes() -> None:
+    body = "Bonjour, comment candidater ?\n-- \nJean Dupont\nQui êtes-vous ?\n"
+    assert split_questions(body) == ["comment candidater ?"]
+    body = "Quel est le calendrier ?\n> Le 3 mai, label a écrit :\n> Est-ce gratuit ?\n"
+    assert split_questions(body) == ["Quel est le calendrier ?"]
+
+
+def test_split_questions_short_question_keeps_context() -> None:
+    assert split_questions("Notre commune souhaite participer au label. Comment faire ?") == [
+        "Notre commune souhaite participer au label. Comment faire ?"
+    ]
+
+
+def test_split_questions_without_question_mark() -> None:
+    assert split_questions("Bonjour\nje voudrais savoir si c'est gratuit\nMerci") == [
+        "je voudrais savoir si c'est gratuit"
+    ]
+    assert split_questions("Bonjour,\nMerci d'avance.\nCordialement") == []
+
+
+# ---------------------------------------------------------------- CLI
+def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["faq", "ask", "Est-ce payant ?"]) == 0
+    out = capsys.readouterr().out
+    assert "Réponse" in out and "gratuite" in out
+    assert main(["faq", "ask", "Quel temps fera-t-il demain ?"]) == 0
+    out = capsys.readouterr().out
+    assert "Réponse (" not in out
+
+
+def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["faq", "ask", "Où envoyer le dossier ?", "--json", "-k", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["id"] == "envoi-questionnaire"
+    assert data["zone"] == "answer"
+    assert "label@territoire-numerique-libre.org" in data["answer"]
+    assert 0 <= data["score"] <= 1
+    assert len(data["alternatives"]) <= 2
+    assert all({"id", "question", "score"} <= set(a) for a in data["alternatives"])
+
+
+def test_cli_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Est-ce payant ?\n\nRecette de la tarte aux pommes\n"))
+    assert main(["faq", "ask", "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert first["id"] == "cout" and first["answer"]
+    assert second["answer"] is None and second["zone"] == "abstain"
+    monkeypatch.setattr("sys.stdin", io.StringIO("Est-ce payant ?\nRecette de la tarte aux pommes\n"))
+    assert main(["faq", "ask"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "cout" in lines[0] and "je ne sais pas" in lines[1]
+
+
+def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "x.toml").write_text("id = ", encoding="utf-8")
+    assert main(["faq", "ask", "Est-ce payant ?", "--faq-dir", str(tmp_path)]) == 2
+    assert "x.toml" in capsys.readouterr().err
