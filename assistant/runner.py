@@ -24,9 +24,10 @@ def build_pipeline(db: Database, settings: Settings) -> Pipeline:
     """The pipeline with every feature's handlers plugged in."""
     from assistant.dossiers import store as dossier_store
     from assistant.dossiers.handler import handle_candidature
+    from assistant.faq.handler import handle_question
     from assistant.mail import classify as cls
 
-    handlers = {cls.CANDIDATURE: handle_candidature, cls.FOLLOWUP: handle_candidature}
+    handlers = {cls.CANDIDATURE: handle_candidature, cls.FOLLOWUP: handle_candidature, cls.QUESTION: handle_question}
     return Pipeline(db, settings, handlers=handlers, tag_lookups=[dossier_store.thread_lookup_by_tag])
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from functools import lru_cache
 
 import jinja2
+from markupsafe import Markup
 
 from assistant.resources import data_dir
 
@@ -21,6 +22,18 @@ def date_fr(value: dt.date | dt.datetime | None) -> str:
 
 
 @lru_cache(maxsize=1)
+def _markdown_renderer():
+    from markdown_it import MarkdownIt
+
+    # Raw HTML in the corpus is escaped, not passed through: staff write Markdown, never markup.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def markdown_to_html(text: str) -> Markup:
+    return Markup(_markdown_renderer().render(text or ""))
+
+
+@lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
@@ -31,6 +44,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["date_fr"] = date_fr
+    env.filters["markdown"] = markdown_to_html
     return env
 
 

@@ -35,6 +35,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("--faq-dir", help="dossier du corpus FAQ (par défaut : faq/ du projet)")
     ask.set_defaults(func=cmd_ask)
 
+    unanswered = faq_sub.add_parser(
+        "unanswered", help="questions restées sans réponse ou avec une réponse incertaine, pour l'équipe")
+    unanswered.add_argument("--all", action="store_true", help="inclure les questions déjà traitées")
+    unanswered.set_defaults(func=cmd_unanswered)
+    add = faq_sub.add_parser(
+        "add-phrasing", help="ajouter une question reçue comme formulation d'une entrée de la FAQ",
+        description="Ajoute le texte de la question reçue n° QUESTION aux formulations (phrasings) de l'entrée "
+        "ENTREE du corpus, puis marque la question comme traitée.")
+    add.add_argument("question_id", type=int, metavar="QUESTION", help="numéro donné par « faq unanswered »")
+    add.add_argument("entry_id", metavar="ENTREE", help="identifiant de l'entrée (nom du fichier sans .toml)")
+    add.add_argument("--faq-dir", help="dossier du corpus FAQ (par défaut : faq/ du projet)")
+    add.set_defaults(func=cmd_add_phrasing)
+    resolve = faq_sub.add_parser("resolve", help="marquer une question reçue comme traitée par l'équipe")
+    resolve.add_argument("question_id", type=int, metavar="QUESTION")
+    resolve.add_argument("--note", default="répondu par l'équipe", help="ce qui a été fait")
+    resolve.set_defaults(func=cmd_resolve)
+
 
 def result_to_json(result: FaqResult) -> dict[str, Any]:
     """The JSON shape of one result; ``answer`` is null unless the zone is "answer"."""
@@ -104,4 +121,65 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(format_result(result))
         else:
             print(format_line(result))
+    return 0
+
+
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.faq.log import unanswered
+    from assistant.store.database import Database
+
+    with Database(settings.store.path) as db:
+        items = unanswered(db, include_resolved=args.all)
+    if not items:
+        print("Aucune question en attente.")
+        return 0
+    for q in items:
+        zone = _ZONE_LABELS.get(q.zone, q.zone) + (" ; jugée inutile" if q.feedback == "non" else "")
+        print(f"#{q.id}\t{q.asked_at:%Y-%m-%d %H:%M}\t{q.channel}\t{q.asker or '?'}\t[{zone}]\t{q.question}")
+        close = ", ".join([q.entry_id] + q.alternatives if q.entry_id else q.alternatives)
+        if close:
+            print(f"\tentrées proches : {close}  →  assistant faq add-phrasing {q.id} {q.entry_id or q.alternatives[0]}")
+        if q.resolved_at:
+            print(f"\ttraitée le {q.resolved_at:%Y-%m-%d} : {q.resolution}")
+    return 0
+
+
+def cmd_add_phrasing(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from assistant.faq.corpus import default_directory
+    from assistant.faq.corpus_edit import CorpusEditError, add_phrasing
+    from assistant.faq.log import get_question, resolve
+    from assistant.store.database import Database
+
+    directory = Path(args.faq_dir) if args.faq_dir else default_directory()
+    entry_file = directory / f"{args.entry_id}.toml"
+    if not entry_file.is_file():
+        print(f"Entrée inconnue : {entry_file} n'existe pas", file=sys.stderr)
+        return 1
+    with Database(settings.store.path) as db:
+        question = get_question(db, args.question_id)
+        if question is None:
+            print(f"Question #{args.question_id} inconnue", file=sys.stderr)
+            return 1
+        try:
+            added = add_phrasing(entry_file, question.question)
+        except CorpusEditError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 1
+        resolve(db, question.id, f"ajoutée comme formulation de {args.entry_id}")
+    print(("Formulation ajoutée à " if added else "Formulation déjà présente dans ") + str(entry_file))
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.faq.log import get_question, resolve
+    from assistant.store.database import Database
+
+    with Database(settings.store.path) as db:
+        if get_question(db, args.question_id) is None:
+            print(f"Question #{args.question_id} inconnue", file=sys.stderr)
+            return 1
+        resolve(db, args.question_id, args.note)
+    print(f"Question #{args.question_id} marquée comme traitée.")
     return 0

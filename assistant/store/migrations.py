@@ -128,4 +128,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX dossier_events_by_dossier ON dossier_events(dossier_id, id);
     """,
+    # 3: questions asked to the FAQ assistant (email, bot, command line), for staff and corpus growth.
+    """
+    CREATE TABLE faq_questions (
+        id INTEGER PRIMARY KEY,
+        asked_at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        message INTEGER REFERENCES messages(id),
+        asker TEXT,
+        question TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        entry_id TEXT,
+        score REAL NOT NULL,
+        alternatives_json TEXT NOT NULL DEFAULT '[]',
+        feedback TEXT,
+        resolved_at TEXT,
+        resolution TEXT
+    );
+    CREATE INDEX faq_questions_open ON faq_questions(resolved_at, zone, id);
+    """,
 ]

@@ -1,0 +1,68 @@
+"""Pipeline handler for questions: answer each one from the FAQ, or hand it to staff honestly."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from assistant.faq.corpus import load_corpus
+from assistant.faq.log import record_question
+from assistant.faq.matcher import ABSTAIN, ANSWER, FaqResult, ReloadingFaqMatcher, split_questions
+from assistant.pipeline import DEFAULT_HANDLERS, HandlerInput, HandlerResult, ReplyIntent
+from assistant.questionnaire.answers import html_to_text, strip_quoted
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTIONS_PER_MESSAGE = 6
+
+_matcher: ReloadingFaqMatcher | None = None
+_lock = threading.Lock()
+
+
+def shared_matcher() -> ReloadingFaqMatcher:
+    """One matcher per process, rebuilt when staff edit ``faq/``."""
+    global _matcher
+    with _lock:
+        if _matcher is None:
+            _matcher = ReloadingFaqMatcher(load_corpus())
+        return _matcher
+
+
+def questions_of(inp: HandlerInput) -> list[str]:
+    body = inp.parsed.text or (html_to_text(inp.parsed.html) if inp.parsed.html else "")
+    questions = split_questions(strip_quoted(body))
+    if not questions and "?" in inp.parsed.subject:
+        questions = split_questions(inp.parsed.subject)
+    return questions[:MAX_QUESTIONS_PER_MESSAGE]
+
+
+def handle_question(inp: HandlerInput) -> HandlerResult:
+    questions = questions_of(inp)
+    if not questions:
+        return DEFAULT_HANDLERS["question"](inp)
+    matcher = shared_matcher()
+    results: list[FaqResult] = [matcher.ask(q, k=3) for q in questions]
+    notices = []
+    for result in results:
+        record_question(
+            inp.db,
+            channel="email",
+            question=result.question,
+            zone=result.zone,
+            entry_id=result.best.entry.id if result.best else None,
+            score=result.best.score if result.best else 0.0,
+            alternatives=[m.entry.id for m in result.alternatives],
+            message=inp.stored.id,
+            asker=inp.parsed.from_addr,
+        )
+        if result.zone != ANSWER:
+            what = "sans réponse" if result.zone == ABSTAIN else "réponse incertaine"
+            notices.append(("faq", f"Question {what} de {inp.parsed.from_addr} (message #{inp.stored.id}) : "
+                                   f"« {result.question[:200]} »"))
+    zones = [r.zone for r in results]
+    log.info("message %s: %d question(s), zones %s", inp.parsed.log_id(), len(results), ",".join(zones))
+    return HandlerResult(
+        replies=[ReplyIntent("faq_reponse", {"results": results, "staff_follows": any(z != ANSWER for z in zones)})],
+        notices=notices,
+        note=f"FAQ : {', '.join(zones)}",
+    )
