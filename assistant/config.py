@@ -106,6 +106,44 @@ class EditionSettings:
 
 
 @dataclass(frozen=True)
+class TelegramSettings:
+    token: str | None = None
+    token_env: str | None = "TNL_TELEGRAM_TOKEN"
+    base_url: str = "https://api.telegram.org/bot"  # a self-hosted Bot API server, or the tests' fake one
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    staff_chat_ids: list[int] = field(default_factory=list)
+    mode: str = "polling"  # polling or webhook
+    webhook_url: str | None = None  # public HTTPS address Telegram calls (webhook mode)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret_env: str | None = "TNL_TELEGRAM_WEBHOOK_SECRET"
+    notify_interval_seconds: float = 10.0  # how often staff notifications are looked for
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secret_key: str | None = None
+    secret_key_env: str | None = "TNL_WEB_SECRET_KEY"
+    session_hours: float = 12.0
+    secure_cookies: bool = False  # true behind HTTPS
+    max_failed_logins: int = 5
+    lockout_minutes: float = 15.0
+
+
+@dataclass(frozen=True)
+class RemindersSettings:
+    days_before_close: list[int] = field(default_factory=lambda: [14, 3])  # automatic reminders
+    min_days_between: float = 5.0  # at most one reminder per dossier in this period
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    retention_days: int = 730  # closed dossiers and their messages are purged after this
+
+
+@dataclass(frozen=True)
 class Settings:
     source: str = "valeurs par défaut intégrées"
     label: LabelSettings = field(default_factory=LabelSettings)
@@ -116,6 +154,10 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     edition: EditionSettings = field(default_factory=EditionSettings)
+    telegram: TelegramSettings | None = None
+    web: WebSettings = field(default_factory=WebSettings)
+    reminders: RemindersSettings = field(default_factory=RemindersSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     extras: dict[str, object] = field(default_factory=dict)
 
     def intake_or_default(self) -> IntakeSettings | None:
@@ -147,10 +189,15 @@ _SECTIONS: dict[str, type] = {
     "outbox": OutboxSettings,
     "pipeline": PipelineSettings,
     "edition": EditionSettings,
+    "telegram": TelegramSettings,
+    "web": WebSettings,
+    "reminders": RemindersSettings,
+    "privacy": PrivacySettings,
 }
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("imap", "security"): ("ssl", "starttls", "none"),
     ("smtp", "security"): ("ssl", "starttls", "none"),
+    ("telegram", "mode"): ("polling", "webhook"),
 }
 # Sections owned by later features register themselves here (name -> dataclass).
 EXTRA_SECTIONS: dict[str, type] = {}

@@ -159,3 +159,28 @@ def test_after_closing_date_the_dossier_is_late(tmp_path, dovecot, smtp_capture)
     assert "closes" in reply.message.get_body(("plain",)).get_content()
     with Database(settings.store.path) as db:
         assert dstore.find_by_number(db, "TNL-2024-0001").state == dstore.STATE_LATE
+
+
+def test_reminder_lists_missing_and_is_threaded(tmp_path, dovecot, smtp_capture):
+    from assistant.dossiers import actions
+
+    settings = make_settings(tmp_path, dovecot, smtp_capture, edition={"closes": "2099-12-31"})
+    first = {k: v for k, v in COMPLETE_ANSWERS.items() if k not in LATER}
+    dovecot.append(candidature(first, "Candidature", "<r1@saint-exemple.fr>"))
+    run_once(settings)
+    with Database(settings.store.path) as db:
+        result = actions.send_reminder(db, settings, "TNL-2024-0001", "marie")
+        assert result.recipient == "dsi@saint-exemple.fr"
+        assert actions.due_automatic_reminders(db, settings) == []  # closing date far away
+        import datetime as dt
+
+        assert actions.due_automatic_reminders(db, settings, today=dt.date(2099, 12, 29)) == []  # just reminded
+        events = [e.kind for e in dstore.events(db, dstore.find_by_number(db, "TNL-2024-0001").id)]
+        assert "relance" in events
+    run_once(settings)
+    reminder = smtp_capture.wait_for(2)[1].message
+    assert reminder["Subject"] == "Re: [TNL-2024-0001] Candidature"
+    assert reminder["In-Reply-To"] == "<r1@saint-exemple.fr>"
+    assert reminder["Auto-Submitted"] is None  # a person asked for it
+    text = reminder.get_body(("plain",)).get_content()
+    assert all(f"- {qid} " in text for qid in LATER)

@@ -147,4 +147,28 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX faq_questions_open ON faq_questions(resolved_at, zone, id);
     """,
+    # 4: staff (web logins), reminders sent, staff notifications pushed to Telegram.
+    """
+    ALTER TABLE notices ADD COLUMN telegram_sent_at TEXT;
+
+    CREATE TABLE staff_users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        last_login_at TEXT
+    );
+
+    CREATE TABLE reminders (
+        id INTEGER PRIMARY KEY,
+        dossier_id INTEGER NOT NULL REFERENCES dossiers(id),
+        sent_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        outbox INTEGER REFERENCES outbox(id)
+    );
+    CREATE INDEX reminders_by_dossier ON reminders(dossier_id, sent_at);
+    """,
 ]
