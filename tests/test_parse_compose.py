@@ -6,7 +6,7 @@ import email
 from email import policy
 
 from assistant.mail.compose import build_message, reply_subject
-from assistant.mail.parse import decode_bytes, parse_message
+from assistant.mail.parse import parse_message
 
 
 def test_undeclared_latin1_and_cp1252_labelled_latin1():
@@ -20,11 +20,6 @@ def test_undeclared_latin1_and_cp1252_labelled_latin1():
 def test_unknown_charset_does_not_raise():
     raw = b"From: a@b.fr\r\nSubject: x\r\nContent-Type: text/plain; charset=x-unknown-42\r\n\r\ncaf\xc3\xa9\r\n"
     assert parse_message(raw).text.strip() == "café"
-
-
-def test_decode_bytes_fallbacks():
-    assert decode_bytes("été".encode("cp1252"), "utf-8") == "été"
-    assert decode_bytes("été".encode(), None) == "été"
 
 
 def test_rfc2231_attachment_name_and_html_body():

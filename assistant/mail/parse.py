@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 
+from assistant.documents.text import decode_text
+
 log = logging.getLogger(__name__)
 
 _MSGID_RE = re.compile(r"<([^<>\s]+)>")
@@ -85,27 +87,6 @@ def message_id_list(value: str | None) -> list[str]:
     return found or [v for v in value.split() if v]
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode text whose declared charset may be missing, unknown or wrong.
-
-    Order: the declared charset, UTF-8, then cp1252 (a superset of Latin-1 for
-    printable text, so ``latin-1`` labels that are really cp1252 keep their é, œ, €).
-    """
-    candidates: list[str] = []
-    if declared:
-        label = declared.strip().strip('"').lower()
-        if label in ("latin-1", "latin1", "iso-8859-1", "iso8859-1", "us-ascii", "ascii"):
-            label = "cp1252"
-        candidates.append(label)
-    candidates += ["utf-8", "cp1252"]
-    for charset in candidates:
-        try:
-            return data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1")
-
-
 def _safe_header(msg: Message, name: str) -> str | None:
     try:
         value = msg.get(name)
@@ -135,7 +116,7 @@ def _part_text(part: Message) -> str:
         payload = b""
     if not isinstance(payload, bytes):
         payload = str(payload).encode("utf-8", "replace")
-    return decode_bytes(payload, part.get_content_charset())
+    return decode_text(payload, part.get_content_charset())
 
 
 def _all_headers(msg: Message) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.documents.model import DocumentContent, DocumentError
+from assistant.documents.text import decode_text
 from assistant.questionnaire.answers import BODY_SOURCE, content_from_html, content_from_text, extract_answers
 from assistant.questionnaire.completeness import Verdict, by_volet, check
 from assistant.questionnaire.export import FORMATS, default_filename, render_form
@@ -39,41 +40,17 @@ class MessageContents:
 
 
 def decode_part(part: Message) -> str:
-    """A text part's content with a fallback chain (unknown or wrong charsets are common)."""
+    """A text part's content; unknown or wrong charsets are common, so decode with a fallback chain."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return str(part.get_payload() or "")
-    declared = part.get_content_charset()
-    for charset in (declared, "utf-8", "cp1252"):
-        if not charset:
-            continue
-        try:
-            text = payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-        if charset.lower() in ("latin-1", "iso-8859-1", "latin1") and any("\x80" <= c <= "\x9f" for c in text):
-            text = payload.decode("cp1252", errors="replace")  # cp1252 labelled latin-1
-        return text
-    return payload.decode("latin-1")
+    return decode_text(payload, part.get_content_charset())
 
 
 def _read_attachment(filename: str, content_type: str, data: bytes) -> DocumentContent:
-    try:
-        from assistant.documents.readers import read_document
-    except ImportError:
-        read_document = None
-    if read_document is not None:
-        return read_document(filename, content_type, data)
-    lowered = filename.lower()
-    if lowered.endswith((".txt", ".md")) or content_type in ("text/plain", "text/markdown"):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-        return content_from_text(text, filename, "txt")
-    if lowered.endswith((".html", ".htm")) or content_type == "text/html":
-        return content_from_html(data.decode("utf-8", errors="replace"), filename)
-    raise DocumentError(filename, "lecture de ce type de document indisponible")
+    from assistant.documents.readers import read_document
+
+    return read_document(filename, content_type, data)
 
 
 def message_contents(message: Message, *, depth: int = 0) -> MessageContents:
