@@ -184,3 +184,25 @@ def test_reminder_lists_missing_and_is_threaded(tmp_path, dovecot, smtp_capture)
     assert reminder["Auto-Submitted"] is None  # a person asked for it
     text = reminder.get_body(("plain",)).get_content()
     assert all(f"- {qid} " in text for qid in LATER)
+
+
+def test_unreadable_attachment_is_named_to_sender_and_flagged_for_staff(tmp_path, dovecot, smtp_capture):
+    settings = make_settings(tmp_path, dovecot, smtp_capture, edition={"closes": "2099-12-31"})
+    msg = EmailMessage()
+    msg["From"] = "dsi@saint-exemple.fr"
+    msg["To"] = LABEL
+    msg["Subject"] = "Candidature au label"
+    msg["Message-ID"] = "<pj@saint-exemple.fr>"
+    msg.set_content("Bonjour, ci-joint notre questionnaire de candidature.\n0.1 Commune de Saint-Exemple\n"
+                    "0.2 commune\n0.3 34\n")
+    msg.add_attachment(b"%PDF-1.4\n% truncated garbage", maintype="application", subtype="pdf",
+                       filename="questionnaire-rempli.pdf")
+    dovecot.append(msg.as_bytes())
+    run_once(settings)
+    (reply,) = smtp_capture.wait_for(1)
+    text = reply.message.get_body(("plain",)).get_content()
+    assert "questionnaire-rempli.pdf" in text and "pas pu lire" in text
+    with Database(settings.store.path) as db:
+        dossier = dstore.find_by_number(db, "TNL-2024-0001")
+        assert dossier.staff_flag and "questionnaire-rempli.pdf" in dossier.staff_flag
+        assert db.one("SELECT COUNT(*) AS n FROM notices WHERE kind = 'piece_illisible'")["n"] == 1

@@ -303,3 +303,37 @@ def test_dovecot_restart_during_idle_reconnects_and_catches_up(tmp_path, dovecot
         thread.join(timeout=15)
         runner.close()
     assert not thread.is_alive()
+
+
+def test_stale_fetch_warns_staff_once(tmp_path, dovecot):
+    import datetime as dt
+
+    settings = make_settings(tmp_path, dovecot, imap={"stale_after_minutes": 30.0})
+    with Database(settings.store.path) as db:
+        source = ImapSource(settings.imap, db)
+        try:
+            source.poll_once()
+        finally:
+            source.close()
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+        assert not source.check_stale()
+        assert source.check_stale(later) and source.check_stale(later)
+        notices = db.all("SELECT summary FROM notices WHERE kind = 'imap'")
+    assert len(notices) == 1 and "Aucune relève réussie" in notices[0]["summary"]
+
+
+def test_unreachable_server_is_retried_with_backoff_then_catches_up(tmp_path, dovecot, smtp_capture):
+    settings = make_settings(tmp_path, dovecot, smtp_capture)
+    dovecot.stop()
+    runner = Runner(settings)
+    thread = threading.Thread(target=runner.run_forever, daemon=True)
+    thread.start()
+    try:
+        time.sleep(1.5)  # a few refused connections
+        dovecot.start()
+        dovecot.append(make_message(message_id="<late@mairie-exemple.fr>"))
+        smtp_capture.wait_for(1, timeout=20)
+    finally:
+        runner.stop()
+        thread.join(timeout=15)
+        runner.close()
