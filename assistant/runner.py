@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass
 
 from assistant.config import Settings
@@ -16,8 +17,10 @@ from assistant.store.database import Database
 
 log = logging.getLogger(__name__)
 
-# How often the main loop wakes without news, to send deferred replies and check the IMAP cursor.
+# How often the main loop wakes without news, to send deferred replies.
 TICK_SECONDS = 1.0
+# How often the main loop looks for dossiers due for an automatic reminder.
+REMINDER_CHECK_SECONDS = 3600.0
 
 
 def build_pipeline(db: Database, settings: Settings) -> Pipeline:
@@ -83,9 +86,13 @@ class Runner:
         self._install_signal_handlers()
         log.info("assistant running (store %s, replies via %s)", self.settings.store.path,
                  f"SMTP {self.settings.smtp.host}" if self.settings.smtp else f"dossier {self.settings.outbox.folder}")
+        next_reminder_check = 0.0
         try:
             while not self.stop_event.is_set():
                 self.pipeline.run_pending()
+                if time.monotonic() >= next_reminder_check:
+                    self.send_due_reminders()
+                    next_reminder_check = time.monotonic() + REMINDER_CHECK_SECONDS
                 self.sender.flush()
                 self.wake.wait(TICK_SECONDS)
                 self.wake.clear()
@@ -98,6 +105,16 @@ class Runner:
             if imap_db is not None:
                 imap_db.close()
             log.info("assistant stopped")
+
+    def send_due_reminders(self) -> int:
+        """Automatic reminders before the closing date; a failure here must not stop the intake."""
+        from assistant.dossiers.actions import send_automatic_reminders
+
+        try:
+            return len(send_automatic_reminders(self.db, self.settings))
+        except Exception:
+            log.exception("automatic reminders failed")
+            return 0
 
     def stop(self) -> None:
         self.stop_event.set()
