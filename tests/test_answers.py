@@ -477,7 +477,9 @@ def test_by_volet_grouping() -> None:
 
 
 def test_short_label_of_question_words_before_colon_is_not_part_of_the_answer() -> None:
-    got = answers_of("1.5 Délibération : Oui\n2.2 RGAA : à compléter\n3.1 LibreOffice : bureautique\n5.3 Licence : Licence Ouverte")
+    got = answers_of(
+        "1.5 Délibération : Oui\n2.2 RGAA : à compléter\n3.1 LibreOffice : bureautique\n5.3 Licence : Licence Ouverte"
+    )
     assert got["1.5"] == "Oui"
     assert got["2.2"] == "à compléter"
     assert got["3.1"] == "LibreOffice : bureautique"  # not the question's words: kept

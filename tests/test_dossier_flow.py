@@ -100,7 +100,8 @@ def test_incomplete_then_followup_completes_the_dossier(tmp_path, dovecot, smtp_
     followup["In-Reply-To"] = reply.message["Message-ID"]
     followup["References"] = f"<c1@saint-exemple.fr> {reply.message['Message-ID']}"
     body = "1.3 Habitudes et formation\n" + "\n".join(f"{qid} {COMPLETE_ANSWERS[qid]}" for qid in LATER)
-    followup.set_content(f"Bonjour,\n\n{body}\n\nBien à vous,\nJean\n\nLe lundi 14 octobre, Label a écrit :\n{quoted}\n")
+    attribution = "Le lundi 14 octobre, Label a écrit :"
+    followup.set_content(f"Bonjour,\n\n{body}\n\nBien à vous,\nJean\n\n{attribution}\n{quoted}\n")
     dovecot.append(followup.as_bytes())
     run_once(settings)
 

@@ -24,11 +24,13 @@ def test_unknown_charset_does_not_raise():
 
 def test_rfc2231_attachment_name_and_html_body():
     raw = (
-        b"From: =?utf-8?q?Ren=C3=A9e?= <renee@ville.fr>\r\nTo: label@tnl.org\r\nSubject: =?utf-8?q?Dossier_compl=C3=A9t=C3=A9?=\r\n"
+        b"From: =?utf-8?q?Ren=C3=A9e?= <renee@ville.fr>\r\nTo: label@tnl.org\r\n"
+        b"Subject: =?utf-8?q?Dossier_compl=C3=A9t=C3=A9?=\r\n"
         b"Message-ID: <m1@ville.fr>\r\nMIME-Version: 1.0\r\n"
         b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
         b"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Bonjour</p>\r\n"
-        b"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''r%C3%A9ponses.pdf\r\n"
+        b"--b\r\nContent-Type: application/pdf\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''r%C3%A9ponses.pdf\r\n"
         b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--b--\r\n"
     )
     msg = parse_message(raw)

@@ -136,9 +136,9 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     for q in items:
         zone = _ZONE_LABELS.get(q.zone, q.zone) + (" ; jugée inutile" if q.feedback == "non" else "")
         print(f"#{q.id}\t{q.asked_at:%Y-%m-%d %H:%M}\t{q.channel}\t{q.asker or '?'}\t[{zone}]\t{q.question}")
-        close = ", ".join([q.entry_id] + q.alternatives if q.entry_id else q.alternatives)
+        close = [q.entry_id, *q.alternatives] if q.entry_id else q.alternatives
         if close:
-            print(f"\tentrées proches : {close}  →  assistant faq add-phrasing {q.id} {q.entry_id or q.alternatives[0]}")
+            print(f"\tentrées proches : {', '.join(close)}  →  assistant faq add-phrasing {q.id} {close[0]}")
         if q.resolved_at:
             print(f"\ttraitée le {q.resolved_at:%Y-%m-%d} : {q.resolution}")
     return 0

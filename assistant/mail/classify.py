@@ -61,6 +61,11 @@ _DAEMON_LOCALPARTS = ("mailer-daemon", "postmaster", "mail-daemon")
 _NOREPLY_RE = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre|bounces?)([+\-_.].*)?$")
 
 
+_BOUNCE_SUBJECT_RE = re.compile(
+    r"undeliver|delivery status|non remis|échec de (la )?remise|returned mail|failure notice", re.IGNORECASE
+)
+
+
 def _localpart(address: str) -> str:
     return address.split("@", 1)[0].lower()
 
@@ -75,13 +80,9 @@ def rule_delivery_report(msg: ParsedMessage, _ctx: ClassifyContext) -> Verdict |
     """RFC 3464 DSN (multipart/report; report-type=delivery-status) or a daemon's plain bounce."""
     if msg.content_type == "multipart/report":
         return Verdict(BOUNCE, "rapport de remise (multipart/report)")
-    if _localpart(msg.from_addr) in _DAEMON_LOCALPARTS or not msg.from_addr:
-        if msg.header("X-Failed-Recipients") or re.search(
-            r"undeliver|delivery status|non remis|échec de (la )?remise|returned mail|failure notice",
-            msg.subject,
-            re.IGNORECASE,
-        ):
-            return Verdict(BOUNCE, f"avis de non-remise de {msg.from_addr or 'expéditeur vide'}")
+    from_daemon = _localpart(msg.from_addr) in _DAEMON_LOCALPARTS or not msg.from_addr
+    if from_daemon and (msg.header("X-Failed-Recipients") or _BOUNCE_SUBJECT_RE.search(msg.subject)):
+        return Verdict(BOUNCE, f"avis de non-remise de {msg.from_addr or 'expéditeur vide'}")
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -101,10 +102,8 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._conn.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
             self._conn = None
 
 
