@@ -13,7 +13,7 @@ import pytest
 from assistant.cli import main
 from assistant.faq.corpus import FaqCorpusError, load_corpus
 from assistant.faq.matcher import FaqMatcher, ReloadingFaqMatcher, split_questions
-from assistant.faq.normalize import fold, normalize, words
+from assistant.faq.normalize import fold, foreign_topics, normalize, words
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DIR = REPO.parent / "shared" / "eval"
@@ -42,6 +42,47 @@ def matcher() -> FaqMatcher:
 )
 def test_normalize_equivalences(a: str, b: str) -> None:
     assert normalize(a) == normalize(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("c gratos ?", "c'est gratuit ?"),
+        ("deadline candidature", "date limite candidature"),
+        ("le tarif", "le prix"),
+        ("Notre DSI", "notre responsable"),
+        ("un adjoint", "les élus"),
+        ("l'agglo", "la commune"),
+        ("la com com", "la communauté"),
+        ("le service com", "le service communication"),
+        ("les inscriptions", "la candidature"),
+        ("faut-il une adhésion obligatoire", "adhésion requise"),
+    ],
+)
+def test_normalize_new_synonyms_and_sms(a: str, b: str) -> None:
+    assert normalize(a) == normalize(b)
+
+
+def test_normalize_drops_email_filler() -> None:
+    assert normalize("je me permets de vous écrire car je souhaiterais savoir") == []
+    assert normalize("Pourquoi notre mairie devrait-elle participer ?") == normalize("pourquoi mairie participer")
+
+
+@pytest.mark.parametrize(
+    ("question", "foreign"),
+    [
+        ("Quel est le tarif de la cantine de la commune ?", True),
+        ("Connaissez-vous un logiciel de paie gratuit ?", True),
+        ("Comment obtenir le label Villes et Villages Fleuris ?", True),
+        ("Quelle est la date limite des inscriptions sur les listes électorales ?", True),
+        ("Comment demander une subvention à la région ?", True),
+        ("Qui paie les panneaux ?", False),
+        ("Combien coûte la candidature ?", False),
+        ("Nous avons le label Villes Internet, pouvons-nous candidater à Territoire Numérique Libre ?", False),
+    ],
+)
+def test_foreign_topics(question: str, foreign: bool) -> None:
+    assert bool(foreign_topics(question)) is foreign
 
 
 def test_normalize_drops_stop_words_and_elisions() -> None:
@@ -188,6 +229,12 @@ def test_dev_set_accuracy_and_abstention(matcher: FaqMatcher) -> None:
         "Je veux acheter une voiture d'occasion",
         "Recette du gâteau au chocolat pour la fête de la commune",
         "Qui a gagné le match de football dimanche ?",
+        "Quel est le tarif de la cantine scolaire ?",
+        "Comment obtenir le label Qualiopi ?",
+        "Le label Marianne est-il payant ?",
+        "combien coute un iphone",
+        "label",
+        "la commune",
         "Bonjour",
         "",
     ],

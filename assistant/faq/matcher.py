@@ -29,7 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.faq.corpus import FaqCorpus, FaqCorpusError, FaqEntry, directory_signature, load_corpus
-from assistant.faq.normalize import analyze, canonical, fold, words
+from assistant.faq.normalize import WEAK_WORDS, analyze, canonical, fold, foreign_topics, words
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class MatcherParams:
     fuzzy_credit: float = 0.9  # credit of a typo match, times ratio/100
     fuzzy_min_length: int = 4
     unknown_weight: float = 1.0  # weight of a word the corpus never uses, times the IDF of df = 0
+    unknown_number_weight: float = 0.25  # ... when it is a number ("300 habitants", "2025")
     phrasing_query_share: float = 0.85  # in a phrasing score: query coverage vs phrasing coverage
     phrasing_share: float = 0.6  # final score: best phrasing vs whole entry
     # confidence = sigmoid(slope * score + intercept): a logistic fit of "the top entry is right"
@@ -59,6 +60,9 @@ class MatcherParams:
     answer_threshold: float = 0.57
     suggest_threshold: float = 0.3
     alternative_min: float = 0.3  # alternatives must reach this confidence to be offered
+    # Off-topic guard: share of the question's weight the corpus must account for before answering
+    # (a question mostly made of words the FAQ never uses is about something else).
+    min_coverage: float = 0.5
 
 
 @dataclass
@@ -166,24 +170,39 @@ class FaqMatcher:
             [sum(self._idf.get(s, 0.0) for s in stems) or 1.0 for stems in phr_terms],
             dtype=np.float32,
         )
+        self._weak_groups = {"g:" + canonical(analyze(w)[0][1]) for w in WEAK_WORDS}
+        self._last_terms: tuple[str, list[tuple[str, str, float, float]]] | None = None
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
     # ------------------------------------------------------------------ scoring
     def _query_terms(self, question: str) -> list[tuple[str, str, float, float]]:
+        """Query terms, computed once per question (``ask`` needs them for scores and guard)."""
+        cached = self._last_terms
+        if cached is not None and cached[0] == question:
+            return cached[1]
+        terms = self._compute_query_terms(question)
+        self._last_terms = (question, terms)
+        return terms
+
+    def _compute_query_terms(self, question: str) -> list[tuple[str, str, float, float]]:
         """(stem key, group key, weight, credit factor) per distinct query word; unknown words keep a
         weight with no key so that they count against every entry."""
         p = self.params
         terms: list[tuple[str, str, float, float]] = []
         unknown: list[tuple[str, str]] = []
         seen: set[str] = set()
+        foreign = set(foreign_topics(question))
         for word, stem in analyze(question):
             if stem in seen:
                 continue
             seen.add(stem)
             skey, gkey = "s:" + stem, "g:" + canonical(stem)
-            if skey in self._postings:
-                terms.append((skey, gkey, self._idf[stem], 1.0))
+            if word in foreign:
+                terms.append(("", "", self._unknown_idf * p.unknown_weight, 0.0))
+            elif skey in self._postings:
+                # A word weighs no more than its synonym group: "mairie" says no more than "commune".
+                terms.append((skey, gkey, min(self._idf[stem], self._idf.get(gkey, self._idf[stem])), 1.0))
             elif gkey in self._postings:
                 terms.append(("", gkey, self._idf[gkey], 1.0))
             else:
@@ -202,17 +221,47 @@ class FaqMatcher:
                     ratio = float(scores[row, col])
                     if ratio >= p.fuzzy_cutoff:
                         best[word] = (self._vocab_stems[col], ratio)
+            # Unknown words weigh sqrt(n) in all: one unknown word is the topic of a short question
+            # ("combien coûte un iphone"), a long e-mail always holds a few unknown words of filler.
+            n_unknown = sum(1 for w, _ in unknown if w not in best and not w.isdigit())
+            damp = 1.0 / math.sqrt(n_unknown) if n_unknown > 1 else 1.0
             for word, stem in unknown:
                 if word in best:
                     target, ratio = best[word]
                     if target in seen and target != stem:
                         continue
                     seen.add(target)
-                    terms.append(("s:" + target, "g:" + canonical(target), self._idf[target],
+                    tkey = "g:" + canonical(target)
+                    terms.append(("s:" + target, tkey, min(self._idf[target], self._idf.get(tkey, self._idf[target])),
                                   p.fuzzy_credit * ratio / 100.0))
                 else:
-                    terms.append(("", "", self._unknown_idf * p.unknown_weight, 0.0))
+                    weight = p.unknown_number_weight if word.isdigit() else p.unknown_weight * damp
+                    terms.append(("", "", self._unknown_idf * weight, 0.0))
         return terms
+
+    def _names_other_label(self, question: str) -> bool:
+        """"label Qualiopi", "label Marianne": the word naming the label is unknown to the corpus."""
+        tokens = words(question)
+        for i, word in enumerate(tokens[:-1]):
+            if word in ("label", "labels"):
+                nxt = tokens[i + 1]
+                if nxt.isdigit():
+                    continue
+                stem = analyze(nxt)[0][1] if analyze(nxt) else nxt
+                if "s:" + stem not in self._postings and "g:" + canonical(stem) not in self._postings:
+                    return True
+        return False
+
+    def guard(self, question: str) -> tuple[float, bool]:
+        """(share of the question's weight the corpus accounts for, names a foreign topic)."""
+        terms = self._query_terms(question)
+        total = sum(t[2] for t in terms)
+        known = sum(t[2] * t[3] for t in terms)
+        coverage = known / total if total > 0 else 0.0
+        if all(t[1] in self._weak_groups for t in terms if t[3] > 0):
+            coverage = 0.0  # only "label", "commune"...: nothing says what is asked
+        foreign = bool(foreign_topics(question)) or self._names_other_label(question)
+        return coverage, foreign
 
     def scores(self, question: str) -> np.ndarray:
         """Blended score in [0, 1] of every entry for ``question``."""
@@ -266,7 +315,15 @@ class FaqMatcher:
             return FaqResult(question, ABSTAIN, None, [])
         best, others = ranked[0], [m for m in ranked[1:] if m.score >= p.alternative_min][:k]
         if best.score >= p.answer_threshold:
+            coverage, foreign = self.guard(question)
+            if coverage == 0.0:
+                return FaqResult(question, ABSTAIN, None, [])
+            if foreign or coverage < p.min_coverage:
+                return FaqResult(question, SUGGEST, best, others)
             return FaqResult(question, ANSWER, best, others)
+        coverage, foreign = self.guard(question)
+        if foreign or coverage == 0.0:
+            return FaqResult(question, ABSTAIN, None, [])
         return FaqResult(question, SUGGEST, best, others)
 
 

@@ -41,10 +41,15 @@ SMS: dict[str, str] = {
     "bjr": "bonjour", "bsr": "bonsoir", "slt": "salut", "cc": "salut",
     "info": "information", "infos": "informations", "dossie": "dossier",
     "mairie": "mairie", "interco": "intercommunalite", "agglo": "agglomeration",
-    "com": "communaute", "comcom": "communaute", "cdc": "communaute",
+    "comcom": "communaute", "cdc": "communaute",
     "dpt": "departement", "dept": "departement", "rgaa": "rgaa", "tnl": "label",
     "ajd": "aujourdhui", "auj": "aujourdhui", "dsl": "", "jsp": "",
     "mail": "courriel", "email": "courriel", "mel": "courriel", "e": "",
+    "gratos": "gratuit", "gratis": "gratuit", "oblig": "obligatoire", "dispo": "disponible",
+    "deadline": "date limite", "tps": "temps", "ac": "avec", "avc": "avec", "mtn": "maintenant",
+    "chq": "chaque", "ttes": "toutes", "ya": "", "jpeux": "peux", "jpe": "peux", "jsuis": "suis",
+    "asso": "association", "assos": "associations", "dircom": "communication", "com": "communication",
+    "1ere": "premiere", "1er": "premier", "1e": "premiere", "svt": "souvent", "pb": "probleme",
     "labelise": "labellise", "labelisee": "labellisee", "labelises": "labellises",
     "labelisees": "labellisees", "labelisation": "labellisation",
 }
@@ -67,6 +72,20 @@ _STOP_TEXT = """
     t s l d n m qu jusqu lorsqu puisqu
     quelqun quelque quelques quelquechose chose choses
     exactement concretement vraiment actuellement
+    forcement seulement uniquement juste simplement encore deja-la possible possibles necessaire
+    besoin svp chez aupres sinon ensuite puis egalement notamment
+    secretaire secretariat comprends comprendre compris appelez appelle appeler explique expliquez
+    pourriez-vous renseigner renseignement renseignements precision precisions
+    demande demandes demander demandons interroge interrogeons penser pense pensez croire crois
+    voudrions souhaiterions souhaiterais souhaite souhaitons souhaitez aimerions saurais sauriez
+    savez connaissez indiquer indiquez preciser precisez confirmer confirmez avance davance
+    actuel moment propos concernant
+    pareil pareille identique
+    devrait devraient devrions devriez devrais devrai devra devront pourrions pourraient pourra pourront
+    puisse puissent puissions puis-je peut-etre sommes-nous avons-nous faut-il veuillez voulu pu du dus
+    aurions auriez serions seriez serais ferions feriez avions aviez etions etiez
+    bref voila enfin bon ok okay hello coucou permets permettre permettez ecris ecrire ecrivons
+    envisage envisageons envisager travaille travaillons travailler retard preparation vis-a-vis
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
 
@@ -75,16 +94,20 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("collectivite", "mairie", "commune", "ville", "village", "territoire", "municipalite", "municipal",
      "municipale", "intercommunalite", "epci", "agglomeration", "metropole", "departement", "region",
      "collectivites"),
-    ("candidater", "candidature", "candidat", "candidate", "postuler", "participer", "participation",
-     "inscrire", "inscription", "concourir", "recandidater", "presenter", "porter"),
+    ("candidater", "candidature", "candidatures", "candidat", "candidate", "candidats", "postuler",
+     "participer", "participation", "inscrire", "inscription", "inscriptions", "concourir", "presenter",
+     "porter", "tenter"),
+    ("eligible", "eligibilite", "accepte", "acceptee", "acceptees", "acceptes", "admis", "admissible",
+     "autorise", "autorisee", "reserve", "reservee"),
     ("gratuit", "gratuite", "payant", "payer", "paye", "paie", "prix", "cout", "couter", "coute",
-     "tarif", "frais", "debourser", "budget", "argent", "cher", "combien-coute"),
+     "tarif", "tarifs", "frais", "debourser", "budget", "budgetaire", "cher", "combien-coute",
+     "facture", "facturee", "facturer", "facturation", "montant", "payante", "payants", "onereux"),
     ("signaletique", "panneau", "panneaux", "plaque", "affichage"),
     ("logo", "logos"),
     ("labelliser", "labellise", "labellisee", "labellises", "labellisees", "labellisation", "laureat",
      "recompense", "recompenser", "recompensee", "recompensees", "obtenu"),
     ("envoyer", "envoi", "renvoyer", "transmettre", "adresser", "deposer", "parvenir", "expedier",
-     "poste", "courrier"),
+     "poste", "courrier", "rendre", "retourner", "remettre"),
     ("courriel", "mail", "adresse", "e-mail", "messagerie"),
     ("questionnaire", "formulaire", "dossier", "fiche"),
     ("date", "dates", "calendrier", "periode"),
@@ -95,24 +118,82 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("organiser", "organise", "organisateur", "decerner", "decerne", "attribuer", "delivrer", "gerer",
      "gere", "porteur", "origine", "creer", "cree", "createur", "derriere", "remettre", "organisme"),
     ("interet", "avantage", "benefice", "apporter", "apport", "gagner", "utilite", "but", "objectif",
-     "servir", "sert"),
+     "servir", "sert", "argument", "arguments", "convaincre", "justifier", "motiver", "pertinence"),
     ("renouveler", "renouvellement", "recandidater", "expirer", "expire", "valable", "validite",
-     "permanent", "duree", "dure"),
+     "permanent", "duree", "dure", "definitif", "vie", "valide"),
     ("adherer", "adhesion", "adherent", "membre", "cotisation"),
-    ("journaliste", "presse", "media", "medias", "interview", "journal"),
+    ("journaliste", "presse", "media", "medias", "interview", "interviewer", "reportage", "reporter",
+     "redaction", "article", "radio", "television", "tele"),
     ("niveau", "niveaux", "echelon", "degre"),
     ("reutiliser", "reutilisable", "reutilisation", "copier", "reprendre", "droit"),
     ("habitant", "administre", "citoyen", "population"),
-    ("elu", "maire", "adjoint", "conseiller"),
+    ("elu", "elus", "maire", "adjoint", "conseiller", "edile"),
+    ("responsable", "dsi", "informaticien", "technicien", "referent", "chef"),
+    ("definition", "definir", "signification", "signifier", "sens", "expliquer", "explication"),
+    ("economie", "economies", "economiser", "economique"),
+    ("historique", "histoire", "ancien", "anciennete", "age", "recent", "nouveau"),
+    ("obligatoire", "oblige", "obligation", "imperatif", "exige", "requis", "requise"),
     ("annee", "an", "ans", "annuel", "annuellement"),
     ("edition", "cru"),
     ("ceremonie", "remise"),
     ("resultat", "palmares", "annonce"),
     ("lancer", "lance", "lancement", "creation", "premiere"),
     ("communiquer", "communication", "promouvoir", "promotion", "connaitre", "valoriser", "publicite",
-     "parler", "diffuser", "relayer"),
-    ("obtenir", "recuperer", "telecharger", "recevoir"),
+     "parler", "diffuser", "relayer", "mediatiser", "informer", "annoncer", "afficher"),
+    ("obtenir", "recuperer", "telecharger", "recevoir", "fournir", "procurer", "commander", "commande"),
+    ("procedure", "proceder", "demarche", "demarches", "etape", "etapes", "modalite", "modalites"),
+    ("contacter", "contact", "joindre", "interlocuteur", "correspondant", "adresser"),
+    ("fichier", "fichiers", "document", "documents"),
 )
+
+# Topics a mairie, a DSI or an élu often ask about that are NOT the label's FAQ: a question that
+# names one of them must never get an automatic answer, whatever words it shares with the corpus
+# ("tarif de la cantine", "date limite des listes électorales", "logiciel de paie gratuit").
+_FOREIGN_TEXT = """
+    naissance naissances deces mariage marier pacs divorce passeport cni livret nationalite
+    recensement etatcivil obseques funeraire cimetiere concession
+    impot impots taxe taxes fiscal fiscale fiscalite foncier fonciere tresor
+    permis urbanisme cadastre lotissement terrain construire
+    cantine creche periscolaire garderie enfant enfants fils bebe
+    election elections electoral electorale electorales scrutin voter
+    recruter recrutement embaucher embauche salaire salaires remuneration emploi chomage apprenti
+    apprentissage stagiaire retraite
+    subvention subventions dotation dotations detr dsil fctva
+    voirie trottoir stationnement parking amende dechetterie dechets encombrants poubelle poubelles
+    ordures assainissement piscine gymnase salledesfetes logement hlm loyer rsa allocation mutuelle
+    police gendarmerie pompiers incendie meteo covid vaccin medecin hopital fibre energie electricite
+    chauffage
+    ministre president republique depute senateur prefet prefecture
+    recette cuisine gateau football match voiture vacances restaurant hotel
+    qualiopi marianne fleuri fleuris fleurie fleuries touristique citergie ecolabel secnumcloud
+    expertcyber cybermalveillance amf amrf cnas mandat
+"""
+FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
+# Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
+_FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"etats? civils?", "etatcivil"),
+    (r"cartes? d.identite", "cni"),
+    (r"cartes? grises?", "cni"),
+    (r"salles? des fetes", "salledesfetes"),
+    (r"(?:fiches?|bulletins?|logiciels?|gestion) de (?:la )?pa[iy]e", "salaire"),
+    (r"(?:la|sa|leur|ma|notre) pa[iy]e", "salaire"),
+    (r"villes? internet", "labelautre"),
+    (r"villes? (?:et villages? )?fleuri(?:e|s|es)?", "labelautre"),
+    (r"villes? amies? des enfants", "labelautre"),
+    (r"villes? (?:active|prudente|sportive)s?", "labelautre"),
+    (r"stations? vertes?", "labelautre"),
+    (r"pavillons? bleus?", "labelautre"),
+    (r"label numerique responsable", "labelautre"),
+    (r"territoires? engages?", "labelautre"),
+    (r"com com", "comcom"),
+    (r"cit.ergie", "citergie"),
+)
+# One alternation, one pass: group i of the match is phrase i.
+_PHRASE_RE = re.compile("|".join(rf"\b({pattern})\b" for pattern, _ in _FOREIGN_PHRASES))
+_PHRASE_REPLACEMENTS = tuple(replacement for _, replacement in _FOREIGN_PHRASES)
+# Naming the label itself lifts the guard on other labels ("nous avons déjà Villes Internet, pouvons-
+# nous candidater à Territoire Numérique Libre ?").
+_OWN_LABEL_RE = re.compile(r"\b(?:territoire numerique libre|tnl|adullact)\b")
 
 _stemmer = snowballstemmer.stemmer("french")
 
@@ -158,12 +239,28 @@ def _build_synonyms() -> dict[str, str]:
 SYNONYMS: dict[str, str] = _build_synonyms()
 
 
+@lru_cache(maxsize=4096)
+def _prepare(text: str) -> str:
+    """Folded text with elisions removed and multi-word forms glued into one token."""
+    folded = _ELISION_RE.sub(" ", fold(text))
+    folded = _NON_TOKEN_RE.sub(" ", folded)
+    return _PHRASE_RE.sub(lambda m: _PHRASE_REPLACEMENTS[m.lastindex - 1], folded)
+
+
+_NON_TOKEN_RE = re.compile(r"[^a-z0-9@.'-]+")
+
+
 def words(text: str) -> list[str]:
     """Accent-free content words of ``text`` after elisions, SMS spellings and stop words.
 
     These are the surface forms used for typo matching (before stemming).
     """
-    folded = _ELISION_RE.sub(" ", fold(text))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    folded = _prepare(text)
     result: list[str] = []
     for token in _TOKEN_RE.findall(folded):
         token = SMS.get(token, token)
@@ -173,7 +270,28 @@ def words(text: str) -> list[str]:
             if part in STOP_WORDS or (len(part) == 1 and not part.isdigit()):
                 continue
             result.append(part)
-    return result
+    return tuple(result)
+
+
+_FOREIGN_STEMS: frozenset[str] = frozenset({*(_stem(w) for w in FOREIGN_WORDS), "labelautre"})
+
+
+def foreign_topics(text: str) -> list[str]:
+    """The words of ``text`` that name a topic outside the label's FAQ (another label, état civil,
+    taxes, school meals, elections, recruitment, subsidies...), empty when there is none."""
+    folded = _prepare(text)
+    found = [w for w in words(text) if w == "labelautre" or _stem(w) in _FOREIGN_STEMS]
+    if found and _OWN_LABEL_RE.search(folded) and all(w == "labelautre" or w in _OTHER_LABEL_WORDS for w in found):
+        return []
+    return found
+
+
+_OTHER_LABEL_WORDS = frozenset({"qualiopi", "marianne", "fleuri", "fleuris", "fleurie", "fleuries",
+                                "touristique", "citergie", "ecolabel", "secnumcloud", "expertcyber"})
+
+
+# Words every entry is about: on their own they never carry a match ("label", "la commune").
+WEAK_WORDS: frozenset[str] = frozenset({"label", "labels", "collectivite", "numerique", "territoire"})
 
 
 def stem(word: str) -> str:
