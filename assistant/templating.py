@@ -29,6 +29,7 @@ def _markdown_renderer():
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+@lru_cache(maxsize=1024)
 def markdown_to_html(text: str) -> Markup:
     return Markup(_markdown_renderer().render(text or ""))
 

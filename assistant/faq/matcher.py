@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from functools import lru_cache
 import time
 from dataclasses import dataclass, field
 
@@ -401,9 +402,14 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return (fold(ch) or " ")[0]
+
+
 def _fold_same_length(text: str) -> str:
     """``fold`` one character at a time, so regex positions still index the original text."""
-    return "".join((fold(ch) or " ")[0] for ch in text)
+    return "".join(map(_fold_char, text))
 
 
 def _is_question(sentence: str) -> bool:
@@ -414,7 +420,8 @@ def _is_question(sentence: str) -> bool:
 def _strip_courtesy(line: str) -> str:
     """Remove leading greetings and thanks from one line."""
     while line:
-        m = _GREETING.match(_fold_same_length(line)) or _THANKS.match(_fold_same_length(line))
+        folded = _fold_same_length(line)
+        m = _GREETING.match(folded) or _THANKS.match(folded)
         if not m or m.end() == 0:
             break
         line = line[m.end():].strip()

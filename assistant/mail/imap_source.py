@@ -25,7 +25,7 @@ from imap_tools.message import MailMessage
 from imap_tools.utils import encode_folder
 
 from assistant.config import ImapSettings, resolve_secret
-from assistant.mail.parse import parse_message
+from assistant.mail.parse import parse_headers
 from assistant.store.database import Database, utcnow
 from assistant.store.imap_state import get_cursor, record_fetch, save_cursor
 from assistant.store.messages import add_message
@@ -130,7 +130,7 @@ class ImapSource:
             for fetched in box.fetch(uid_list=[str(u) for u in chunk], mark_seen=False, bulk=True):
                 raw: bytes = fetched.raw
                 uid = int(fetched.uid)
-                parsed = parse_message(raw)
+                parsed = parse_headers(raw)
                 answerable = self._answerable(parsed.date)
                 result = add_message(self.db, raw, "imap", f"{folder};UIDVALIDITY={uidvalidity};UID={uid}",
                                      answerable=answerable, parsed=parsed)

@@ -8,7 +8,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from assistant.mail.parse import ParsedMessage, parse_message
+from assistant.mail.parse import ParsedMessage, parse_headers
 from assistant.store.database import Database, from_db_time, to_db_time, utcnow
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def add_message(
     parsed: ParsedMessage | None = None,
 ) -> AddResult:
     """Store one raw message and commit; a message already stored is recognised, not stored twice."""
-    parsed = parsed or parse_message(raw)
+    parsed = parsed or parse_headers(raw)
     digest = hashlib.sha256(raw).hexdigest()
     with db.transaction():
         existing = None
