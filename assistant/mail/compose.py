@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import secrets
 from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.header import Header
@@ -60,7 +61,8 @@ def build_message(
     text = render(f"email/{template}.txt.j2", **context)
     html = render(f"email/{template}.html.j2", **context)
     # The legacy MIME classes are several times cheaper than EmailMessage for the same bytes on the wire.
-    msg = MIMEMultipart("alternative")
+    # A random boundary of our own spares the generator a regex scan of the whole body (QP text cannot hold it).
+    msg = MIMEMultipart("alternative", boundary=f"=_tnl_{secrets.token_hex(16)}")
     message_id = email.utils.make_msgid(domain=_domain(sender))
     msg["Message-ID"] = message_id
     msg["Date"] = email.utils.formatdate(localtime=False)
