@@ -17,6 +17,9 @@ _FEATURE_MODULES = (
     "assistant.commands.intake",
     "assistant.faq.commands",
     "assistant.questionnaire.commands",
+    "assistant.dossiers.commands",
+    "assistant.web.commands",
+    "assistant.bot.commands",
 )
 
 
@@ -39,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
+            # An optional feature that is not installed is skipped; a missing dependency inside it is a bug.
+            if exc.name is None or not (module_name == exc.name or module_name.startswith(exc.name + ".")):
                 raise
             continue
         module.register(subparsers)

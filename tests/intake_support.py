@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from assistant.config import Settings, settings_from_mapping
+from assistant.runner import OnceReport, Runner
 
 LABEL = "label@territoire-numerique-libre.org"
 _counter = itertools.count(1)
@@ -57,3 +58,12 @@ def make_message(
         msg[name] = value
     msg.set_content(body)
     return msg.as_bytes()
+
+
+def run_once(settings: Settings) -> OnceReport:
+    """``assistant run --once`` in-process: one IMAP pass, the pipeline, one outbox flush."""
+    runner = Runner(settings)
+    try:
+        return runner.run_once()
+    finally:
+        runner.close()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import email.utils
 from email.message import EmailMessage
 
-from intake_support import LABEL, make_settings
+from intake_support import LABEL, make_settings, run_once
 
 from assistant.dossiers import store as dstore
-from assistant.runner import Runner
 from assistant.store.database import Database
 
 COMPLETE_ANSWERS = {
@@ -58,14 +57,6 @@ def candidature(answers: dict[str, str], subject: str, message_id: str, headers:
     lines += ["", "Cordialement,", "Jean Dupont"]
     msg.set_content("\n".join(lines))
     return msg.as_bytes()
-
-
-def run_once(settings):
-    runner = Runner(settings)
-    try:
-        return runner.run_once()
-    finally:
-        runner.close()
 
 
 def test_incomplete_then_followup_completes_the_dossier(tmp_path, dovecot, smtp_capture):

@@ -5,20 +5,11 @@ from __future__ import annotations
 import shutil
 import tomllib
 
-from intake_support import make_message, make_settings
+from intake_support import make_message, make_settings, run_once
 
 from assistant.cli import main
 from assistant.faq.log import unanswered
-from assistant.runner import Runner
 from assistant.store.database import Database
-
-
-def run_once(settings):
-    runner = Runner(settings)
-    try:
-        return runner.run_once()
-    finally:
-        runner.close()
 
 
 def test_several_questions_answered_in_one_reply(tmp_path, dovecot, smtp_capture):

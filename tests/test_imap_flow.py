@@ -8,20 +8,12 @@ import textwrap
 import threading
 import time
 
-from intake_support import make_message, make_settings
+from intake_support import make_message, make_settings, run_once
 
 from assistant.mail.imap_source import ImapSource
 from assistant.runner import Runner
 from assistant.store.database import Database
 from assistant.store.messages import count_by_state
-
-
-def run_once(settings):
-    runner = Runner(settings)
-    try:
-        return runner.run_once()
-    finally:
-        runner.close()
 
 
 def test_append_then_run_once_replies_and_moves(tmp_path, dovecot, smtp_capture):

@@ -83,7 +83,7 @@ def send_reminder(db: Database, settings: Settings, number: str, actor: str, kin
                    (dossier.id, to_db_time(utcnow()), kind, actor, outbox_id))
         dstore.add_event(db, dossier.id, "relance", actor,
                          f"relance {kind} envoyée à {recipient} ({len(dossier.missing)} réponse(s) manquante(s))")
-    log.info("dossier %s: reminder (%s) queued for %s by %s", dossier.number, kind, recipient, actor)
+    log.info("dossier %s: reminder (%s) queued as outbox #%s", dossier.number, kind, outbox_id)
     return ReminderResult(dossier.number, recipient, int(outbox_id))
 
 

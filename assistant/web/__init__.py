@@ -1,0 +1,1 @@
+"""The staff dashboard (``assistant web``): dossiers, reminders, quarantined mail, FAQ growth, jury export."""
