@@ -321,5 +321,5 @@ def resolve_secret(value: str | None, env_name: str | None, where: str) -> str |
         return None
     secret = os.environ.get(env_name)
     if secret is None:
-        raise ConfigError(f"{where}: la variable d'environnement {env_name} (password_env) n'est pas définie")
+        raise ConfigError(f"{where}: la variable d'environnement {env_name} n'est pas définie")
     return secret
