@@ -14,7 +14,7 @@ import pytest
 from assistant.cli import main
 from assistant.faq.corpus import FaqCorpusError, load_corpus
 from assistant.faq.matcher import FaqMatcher, ReloadingFaqMatcher, split_questions
-from assistant.faq.normalize import fold, foreign_topics, normalize, words
+from assistant.faq.normalize import INTENTS, detect_intents, fold, foreign_topics, normalize, words
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DIR = REPO.parent / "shared" / "eval"
@@ -155,6 +155,8 @@ def test_every_eval_topic_is_reachable() -> None:
         ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "Voir [ceci](absent.md)."\n'}, "lien cassé"),
         ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "R"\nphrasing = ["x"]\n'}, "clé inconnue « phrasing »"),
         ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "R"\nkeywords = "x"\n'}, "liste de textes"),
+        ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "R"\nintents = ["prix"]\n'}, "intention inconnue « prix »"),
+        ({"a.toml": 'id = "a"\nquestion = "Q ?"\nanswer = "R"\nintents = "cost"\n'}, "« intents » doit être une liste"),
     ],
 )
 def test_corpus_validation_errors(tmp_path: Path, files: dict[str, str], expected: str) -> None:
@@ -362,3 +364,135 @@ def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     (tmp_path / "x.toml").write_text("id = ", encoding="utf-8")
     assert main(["faq", "ask", "Est-ce payant ?", "--faq-dir", str(tmp_path)]) == 2
     assert "x.toml" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- intents
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("C'est quoi le logiciel libre ?", "definition"),
+        ("ce qu'est un logiciel libre", "definition"),
+        ("logiciel libre ça veut dire quoi", "definition"),
+        ("Définition de logiciel libre", "definition"),
+        ("kesako le libre", "definition"),
+        ("combien ça coûte", "cost"),
+        ("c'est combien ?", "cost"),
+        ("Quel est le prix ?", "cost"),
+        ("Combien de collectivités sont labellisées ?", "count"),
+        ("Combien y a-t-il de niveaux ?", "count"),
+        ("Pour combien de temps le label est-il attribué ?", "duration"),
+        ("Depuis combien de temps le label existe-t-il ?", "date"),
+        ("c quand la date limite", "date"),
+        ("Je suis journaliste, qui contacter ?", "who"),
+        ("ou envoyer le dossier", "place"),
+        ("Une métropole peut-elle participer ?", "eligibility"),
+        ("pk participer", "reason"),
+        ("Comment candidater ?", "howto"),
+        ("quel logiciel libre pour la comptabilité", "advice"),
+        ("comment migrer vers LibreOffice", "advice"),
+        ("comment passer notre site en https", "advice"),
+    ],
+)
+def test_detect_intents(question: str, intent: str) -> None:
+    assert intent in detect_intents(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Est-ce que c'est payant ?", "definition"),  # yes/no question, not "what is"
+        ("Où trouver le logo en haute définition ?", "definition"),
+        ("Combien de frais ?", "count"),
+        ("Les communes qui ont le label", "who"),  # relative pronoun
+        ("Où trouver la liste des lauréats ?", "place"),
+        ("Comment installer les panneaux du label ?", "advice"),
+    ],
+)
+def test_detect_intents_false_friends(question: str, absent: str) -> None:
+    assert absent not in detect_intents(question)
+
+
+def test_corpus_intents_are_declared_and_valid() -> None:
+    corpus = load_corpus()
+    assert all(entry.intents and set(entry.intents) <= set(INTENTS) for entry in corpus.entries)
+    assert "definition" in corpus.get("libre").intents and "count" in corpus.get("collectivites-labellisees").intents
+
+
+def test_label_name_and_stem_collisions() -> None:
+    # The label's name does not make "libre" a word of every entry; "voirie" is not "voir";
+    # "définition" is not "définitif".
+    assert "libre" not in words("Comment participer au label Territoire Numérique Libre ?")
+    assert not foreign_topics("Où voir la liste des lauréats ?")
+    assert normalize("définition") != normalize("définitif")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("C'est quoi le logiciel libre ?", "libre"),
+        ("ce qu'est un logiciel libre, vous pouvez m'expliquer ?", "libre"),
+        ("logiciel libre ça veut dire quoi", "libre"),
+        ("Définition de logiciel libre svp", "libre"),
+        ("combien ça coûte", "cout"),
+        ("Combien ça coûte de participer ?", "cout"),
+        ("combien de collectivités sont labellisées", "collectivites-labellisees"),
+        ("Combien de collectivités ont le label ?", "collectivites-labellisees"),
+        ("combien de labellisés", "collectivites-labellisees"),
+        ("Combien y a-t-il de niveaux ?", "niveaux"),
+        ("Le label est valable combien de temps ?", "duree-renouvellement"),
+    ],
+)
+def test_intent_questions(matcher: FaqMatcher, question: str, expected: str) -> None:
+    result = matcher.ask(question)
+    assert result.answer is not None and result.answer.id == expected, (result.zone, result.best)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Combien de communes en France ?",
+        "combien de départements en France",
+        "Combien de communes dans le département ?",
+        "Où trouver le logo de la région ?",
+        "comment passer notre site en https",
+        "quel logiciel libre pour la comptabilité",
+        "comment migrer vers LibreOffice",
+        "Comment migrer nos postes vers Linux ?",
+        "Combien coûte une licence Microsoft Office ?",
+        "Comment créer une association ?",
+        "Comment candidater à un poste de secrétaire de mairie ?",
+        "C'est quoi le RGPD ?",
+    ],
+)
+def test_off_topic_with_faq_vocabulary_gets_no_answer(matcher: FaqMatcher, question: str) -> None:
+    assert matcher.ask(question).answer is None
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Bonjour Madame, Monsieur, je suis secrétaire de mairie dans une petite commune rurale de l'Ardèche "
+            "et notre maire m'a demandé de me renseigner sur votre démarche car nous avons récemment migré "
+            "plusieurs postes informatiques. Avant de présenter le projet au conseil municipal, je voudrais "
+            "simplement savoir : est-ce gratuit ? Je vous remercie par avance de votre retour.",
+            "cout",
+        ),
+        (
+            "Bonjour, notre nouvelle conseillère déléguée au numérique aimerait comprendre le vocabulaire employé "
+            "dans vos documents avant la réunion de jeudi avec les agents du service informatique mutualisé. "
+            "Pourriez-vous nous expliquer ce qu'est un logiciel libre ? Bien cordialement.",
+            "libre",
+        ),
+        (
+            "Madame, Monsieur, notre service informatique est très chargé en raison du déménagement de la "
+            "médiathèque et du renouvellement du parc d'imprimantes. Nous aimerions savoir jusqu'à quand il est "
+            "possible de déposer notre dossier. Cordialement.",
+            "calendrier",
+        ),
+    ],
+)
+def test_long_email_is_scored_on_its_question(matcher: FaqMatcher, body: str, expected: str) -> None:
+    result = matcher.ask(body)
+    assert result.answer is not None and result.answer.id == expected
+    assert result.question == body

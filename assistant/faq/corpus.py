@@ -14,8 +14,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.faq.normalize import INTENTS
+
 _REQUIRED_TEXT = ("id", "question", "answer")
-_LISTS = ("phrasings", "keywords")
+_LISTS = ("phrasings", "keywords", "intents")
 _KNOWN_KEYS = frozenset((*_REQUIRED_TEXT, *_LISTS, "source"))
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Markdown inline links and images: [text](target "title")
@@ -41,6 +43,9 @@ class FaqEntry:
     phrasings: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     source: str = ""
+    # Kinds of question the entry answers (``normalize.INTENTS``: "definition", "cost", "count"...);
+    # empty: read from its question and phrasings.
+    intents: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
 
 
@@ -153,6 +158,11 @@ def _load_entry(path: Path, problems: list[str]) -> FaqEntry | None:
         if any(not v.strip() for v in value):
             problems.append(f"{where} : « {key} » contient un élément vide")
         lists[key] = tuple(v.strip() for v in value if v.strip())
+    for intent in lists.get("intents", ()):
+        if intent not in INTENTS:
+            problems.append(
+                f"{where} : intention inconnue « {intent} » dans « intents » (possibles : {', '.join(INTENTS)})"
+            )
     entry_id = data.get("id")
     if isinstance(entry_id, str) and entry_id.strip():
         if entry_id != path.stem:
@@ -178,5 +188,6 @@ def _load_entry(path: Path, problems: list[str]) -> FaqEntry | None:
         phrasings=lists.get("phrasings", ()),
         keywords=lists.get("keywords", ()),
         source=source.strip() if isinstance(source, str) else "",
+        intents=lists.get("intents", ()),
         path=path,
     )

@@ -22,15 +22,26 @@ from __future__ import annotations
 import logging
 import math
 import re
-from functools import lru_cache
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from assistant.faq.corpus import FaqCorpus, FaqCorpusError, FaqEntry, directory_signature, load_corpus
-from assistant.faq.normalize import WEAK_WORDS, analyze, canonical, fold, foreign_topics, words
+from assistant.faq.normalize import (
+    ADVICE,
+    INTENT_MARKERS,
+    INTENTS,
+    WEAK_WORDS,
+    analyze,
+    canonical,
+    detect_intents,
+    fold,
+    foreign_topics,
+    words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +65,18 @@ class MatcherParams:
     unknown_number_weight: float = 0.25  # ... when it is a number ("300 habitants", "2025")
     phrasing_query_share: float = 0.85  # in a phrasing score: query coverage vs phrasing coverage
     phrasing_share: float = 0.6  # final score: best phrasing vs whole entry
+    # Intents ("definition", "cost", "count"...) are pseudo-terms weighing their IDF times this; a
+    # question's intent the entry does not answer counts against it like an unmatched word.
+    intent_weight: float = 1.0
+    # Document frequency of a word found only in an entry's answer counts this much: "logiciel libre"
+    # is written in nearly every answer, which must not make it worthless in a question.
+    answer_df: float = 1.0
+    # Long texts (an e-mail of several lines) are also scored sentence by sentence, and the best
+    # sentence wins: one real question drowns among the words of the rest.
+    segment_min_words: int = 10
+    # A question word the corpus only uses inside answers ("terme", "archives") weighs this share of
+    # its IDF: it is more often filler than the topic.
+    answer_only_weight: float = 0.6
     # confidence = sigmoid(slope * score + intercept): a logistic fit of "the top entry is right"
     # on the raw score over the tuning half + dev set, so that it reads as a probability.
     slope: float = 7.8
@@ -64,6 +87,16 @@ class MatcherParams:
     # Off-topic guard: share of the question's weight the corpus must account for before answering
     # (a question mostly made of words the FAQ never uses is about something else).
     min_coverage: float = 0.5
+    # ... and the share of the question's topic words (intents aside) the chosen entry itself matches:
+    # "Combien de communes en France ?" asks for a count like the entry on labelled collectivités,
+    # but "France" is nowhere in that entry.
+    min_entry_coverage: float = 0.4
+    # A question made of question words only ("c'est combien ?") is answered only when one entry
+    # clearly stands out (raw score margin over the second).
+    intent_only_margin: float = 0.3
+    # A question asking for a kind of answer the best entry does not give ("Comment créer une
+    # association ?" against "Qui organise le label ?") gets suggestions, never that answer.
+    intent_mismatch_suggest: bool = True
 
 
 @dataclass
@@ -99,6 +132,7 @@ class FaqMatcher:
         self.corpus = corpus
         self.params = params or MatcherParams()
         self.entries: list[FaqEntry] = list(corpus.entries)
+        self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         self._build()
 
     # ------------------------------------------------------------------ index
@@ -110,6 +144,8 @@ class FaqMatcher:
         starts: list[int] = []
         entry_credit: list[dict[str, float]] = []
         vocab: dict[str, str] = {}  # surface word -> stem
+        self._entry_intents: list[frozenset[str]] = []
+        self._intent_names = frozenset(INTENTS)
         for i, entry in enumerate(self.entries):
             starts.append(len(phr_terms))
             credit: dict[str, float] = {}
@@ -117,6 +153,8 @@ class FaqMatcher:
             def add(text: str, weight: float, credit: dict[str, float] = credit) -> set[str]:
                 stems = set()
                 for word, stem in analyze(text):
+                    if word in INTENT_MARKERS:
+                        continue
                     vocab.setdefault(word, stem)
                     stems.add(stem)
                     if credit.get(stem, 0.0) < weight:
@@ -126,8 +164,13 @@ class FaqMatcher:
             add(entry.answer, p.answer_weight)
             for kw in entry.keywords:
                 add(kw, p.keyword_weight)
+            declared = set(entry.intents) or set(detect_intents(entry.question)) - {ADVICE}
+            self._entry_intents.append(frozenset(declared))
+            for intent in declared:
+                credit["i:" + intent] = p.question_weight
             for text in (entry.question, *entry.phrasings):
                 stems = add(text, p.question_weight)
+                stems |= {"i:" + intent for intent in detect_intents(text) & declared}
                 if stems:
                     phr_terms.append(stems)
                     phr_entry.append(i)
@@ -137,11 +180,21 @@ class FaqMatcher:
             entry_credit.append(credit)
 
         # Document frequencies over entries, for stems and for synonym groups.
-        df: dict[str, int] = {}
+        df_weight: dict[str, float] = {}
         for credit in entry_credit:
-            keys = set(credit) | {"g:" + canonical(s) for s in credit}
-            for key in keys:
-                df[key] = df.get(key, 0) + 1
+            keys: dict[str, float] = {}
+            for s, w in credit.items():
+                share = p.answer_df if w <= p.answer_weight else 1.0
+                for key in (s, "g:" + canonical(s)):
+                    keys[key] = max(keys.get(key, 0.0), share)
+            for key, share in keys.items():
+                df_weight[key] = df_weight.get(key, 0.0) + share
+        df = df_weight
+        self._field: dict[str, float] = {}  # best field credit of a stem over the corpus
+        for credit in entry_credit:
+            for s, w in credit.items():
+                if self._field.get(s, 0.0) < w:
+                    self._field[s] = w
         self._idf = {k: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for k, d in df.items()}
         self._unknown_idf = math.log(1.0 + (n + 0.5) / 0.5) if n else 1.0
 
@@ -171,8 +224,11 @@ class FaqMatcher:
             [sum(self._idf.get(s, 0.0) for s in stems) or 1.0 for stems in phr_terms],
             dtype=np.float32,
         )
+        self._strong_groups = {"g:" + canonical(s) for s, w in self._field.items() if w > p.answer_weight}
+        self._label_group = "g:" + canonical(analyze("label")[0][1])
         self._weak_groups = {"g:" + canonical(analyze(w)[0][1]) for w in WEAK_WORDS}
         self._last_terms: tuple[str, list[tuple[str, str, float, float]]] | None = None
+        self._last_coverage: tuple[str, np.ndarray | None] | None = None
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
@@ -194,7 +250,13 @@ class FaqMatcher:
         unknown: list[tuple[str, str]] = []
         seen: set[str] = set()
         foreign = set(foreign_topics(question))
+        for intent in sorted(detect_intents(question) - {ADVICE}):
+            key = "i:" + intent
+            if key in self._idf:
+                terms.append(("s:" + key, "g:" + key, self._idf[key] * p.intent_weight, 1.0))
         for word, stem in analyze(question):
+            if word in INTENT_MARKERS:
+                continue
             if stem in seen:
                 continue
             seen.add(stem)
@@ -203,7 +265,10 @@ class FaqMatcher:
                 terms.append(("", "", self._unknown_idf * p.unknown_weight, 0.0))
             elif skey in self._postings:
                 # A word weighs no more than its synonym group: "mairie" says no more than "commune".
-                terms.append((skey, gkey, min(self._idf[stem], self._idf.get(gkey, self._idf[stem])), 1.0))
+                weight = min(self._idf[stem], self._idf.get(gkey, self._idf[stem]))
+                if self._field.get(stem, 0.0) <= p.answer_weight and gkey not in self._strong_groups:
+                    weight *= p.answer_only_weight
+                terms.append((skey, gkey, weight, 1.0))
             elif gkey in self._postings:
                 terms.append(("", gkey, self._idf[gkey], 1.0))
             else:
@@ -246,7 +311,7 @@ class FaqMatcher:
         for i, word in enumerate(tokens[:-1]):
             if word in ("label", "labels"):
                 nxt = tokens[i + 1]
-                if nxt.isdigit():
+                if nxt.isdigit() or nxt in INTENT_MARKERS:
                     continue
                 stem = analyze(nxt)[0][1] if analyze(nxt) else nxt
                 if "s:" + stem not in self._postings and "g:" + canonical(stem) not in self._postings:
@@ -255,26 +320,40 @@ class FaqMatcher:
 
     def guard(self, question: str) -> tuple[float, bool]:
         """(share of the question's weight the corpus accounts for, names a foreign topic)."""
-        terms = self._query_terms(question)
+        all_terms = self._query_terms(question)
+        terms = [t for t in all_terms if not _is_intent(t)]
+        has_intent = len(terms) < len(all_terms)
         total = sum(t[2] for t in terms)
         known = sum(t[2] * t[3] for t in terms)
-        coverage = known / total if total > 0 else 0.0
-        if all(t[1] in self._weak_groups for t in terms if t[3] > 0):
-            coverage = 0.0  # only "label", "commune"...: nothing says what is asked
-        foreign = bool(foreign_topics(question)) or self._names_other_label(question)
+        coverage = known / total if total > 0 else float(has_intent)
+        # Only "label", "commune"...: nothing says what is asked, unless a question word does and the
+        # label is named ("Combien de communes ont le label ?", not "... dans le département ?").
+        names_label = has_intent and any(t[1] == self._label_group for t in terms)
+        if terms and not names_label and all(t[1] in self._weak_groups for t in terms if t[3] > 0):
+            coverage = 0.0
+        foreign = (bool(foreign_topics(question)) or ADVICE in detect_intents(question)
+                   or self._names_other_label(question))
         return coverage, foreign
 
-    def scores(self, question: str) -> np.ndarray:
-        """Blended score in [0, 1] of every entry for ``question``."""
+    def scores(self, question: str, topic_only: bool = False) -> np.ndarray:
+        """Blended score in [0, 1] of every entry for ``question`` (``topic_only``: intents left out)."""
         p = self.params
         n_e, n_p = len(self.entries), len(self._phr_entry)
         terms = self._query_terms(question)
+        if topic_only:
+            terms = [t for t in terms if not _is_intent(t)]
         total = sum(t[2] for t in terms)
         if not terms or total <= 0 or n_e == 0:
             return np.zeros(n_e, dtype=np.float32)
         acc_p = np.zeros(n_p, dtype=np.float32)
         acc_e = np.zeros(n_e, dtype=np.float32)
-        for skey, gkey, weight, factor in terms:
+        acc_c = np.zeros(n_e, dtype=np.float32)  # topic words only, for the entry coverage guard
+        content_total = 0.0
+        for term in terms:
+            skey, gkey, weight, factor = term
+            intent = _is_intent(term)
+            if not intent:
+                content_total += weight
             if factor <= 0.0:
                 continue
             exact = self._postings.get(skey) if skey else None
@@ -289,6 +368,9 @@ class FaqMatcher:
                 me[exact.entries] = np.maximum(me[exact.entries], exact.credits)
             acc_p += (weight * factor) * mp
             acc_e += (weight * factor) * me
+            if not intent:
+                acc_c += (weight * factor) * me
+        self._last_coverage = (question, acc_c / content_total if content_total > 0 else None)
         q = p.phrasing_query_share
         phr = acc_p * (q / total) + (1.0 - q) * np.minimum(acc_p / self._phr_norm, 1.0)
         best_phr = np.maximum.reduceat(phr, self._phr_starts)
@@ -298,9 +380,9 @@ class FaqMatcher:
         """Map a raw score to a calibrated, probability-like confidence in [0, 1]."""
         return 1.0 / (1.0 + math.exp(-(self.params.slope * score + self.params.intercept)))
 
-    def rank(self, question: str, k: int = 3) -> list[FaqMatch]:
+    def rank(self, question: str, k: int = 3, topic_only: bool = False) -> list[FaqMatch]:
         """The ``k`` best entries with their confidence, best first (no zone decision)."""
-        raw = self.scores(question)
+        raw = self.scores(question, topic_only)
         if raw.size == 0:
             return []
         k = max(1, min(k, raw.size))
@@ -308,24 +390,77 @@ class FaqMatcher:
         top = top[np.argsort(-raw[top], kind="stable")]
         return [FaqMatch(self.entries[int(i)], self.confidence(float(raw[i]))) for i in top]
 
+    def _segments(self, question: str) -> list[str]:
+        """The texts to score for ``question``: itself and, when it is long, each of its questions
+        (greetings, thanks and context sentences dropped) and the part after "savoir :"."""
+        if len(words(question)) < self.params.segment_min_words:
+            return [question]
+        found = [question]
+        for part in split_questions(question):
+            for piece in (part, *_TAIL_RE.split(part)[-1:]):
+                piece = piece.strip(" ,;:")
+                if piece and piece not in found and words(piece):
+                    found.append(piece)
+        return found
+
     def ask(self, question: str, k: int = 3) -> FaqResult:
         """Answer, offer alternatives, or abstain for one question."""
+        segments = self._segments(question)
+        if len(segments) == 1:
+            return self._ask_one(question, question, k)
+        results = [self._ask_one(segment, question, k) for segment in segments]
+        order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
+        return max(results, key=lambda r: (order[r.zone], r.best.score if r.best else 0.0))
+
+    def entry_coverage(self, question: str, entry_index: int) -> float | None:
+        """Share of the question's topic weight (intents aside) matched by one entry; None when the
+        question holds no topic word at all."""
+        if self._last_coverage is None or self._last_coverage[0] != question:
+            self.scores(question)
+        assert self._last_coverage is not None
+        cov = self._last_coverage[1]
+        return None if cov is None else float(cov[entry_index])
+
+    def _ask_one(self, text: str, question: str, k: int) -> FaqResult:
         p = self.params
-        ranked = self.rank(question, k + 1)
+        ranked = self.rank(text, k + 1)
         if not ranked or ranked[0].score < p.suggest_threshold:
             return FaqResult(question, ABSTAIN, None, [])
         best, others = ranked[0], [m for m in ranked[1:] if m.score >= p.alternative_min][:k]
+        terms = self._query_terms(text)
+        if any(_is_intent(t) for t in terms) and not all(_is_intent(t) for t in terms):
+            # Alternatives are entries on the same topic that answer another kind of question ("Combien
+            # coûte la participation ?" -> joining an association, the procedure): ranked on the topic
+            # words alone, the question words would leave none.
+            others = [m for m in self.rank(text, k + 1, topic_only=True)
+                      if m.entry.id != best.entry.id and m.score >= p.alternative_min][:k]
         if best.score >= p.answer_threshold:
-            coverage, foreign = self.guard(question)
+            coverage, foreign = self.guard(text)
             if coverage == 0.0:
                 return FaqResult(question, ABSTAIN, None, [])
             if foreign or coverage < p.min_coverage:
                 return FaqResult(question, SUGGEST, best, others)
+            index = self._index[best.entry.id]
+            asked = detect_intents(text) & self._intent_names
+            if asked and p.intent_mismatch_suggest and not asked & self._entry_intents[index]:
+                return FaqResult(question, SUGGEST, best, others)  # the entry answers another kind of question
+            own = self.entry_coverage(text, index)
+            if own is None:  # question words only: one entry must stand out
+                raw = self.scores(text)
+                second = float(np.partition(raw, raw.size - 2)[raw.size - 2]) if raw.size > 1 else 0.0
+                if float(raw[index]) - second < p.intent_only_margin:
+                    return FaqResult(question, SUGGEST, best, others)
+            elif own < p.min_entry_coverage:
+                return FaqResult(question, SUGGEST, best, others)
             return FaqResult(question, ANSWER, best, others)
-        coverage, foreign = self.guard(question)
+        coverage, foreign = self.guard(text)
         if foreign or coverage == 0.0:
             return FaqResult(question, ABSTAIN, None, [])
         return FaqResult(question, SUGGEST, best, others)
+
+
+def _is_intent(term: tuple[str, str, float, float]) -> bool:
+    return term[0].startswith("s:i:")
 
 
 class ReloadingFaqMatcher:
@@ -399,6 +534,8 @@ _QUESTION_START = re.compile(
     r"nous aimerions savoir|je souhaite savoir|je souhaiterais savoir|savez|c koi|c quoi|cb|pk)\b"
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
+# "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon.
+_TAIL_RE = re.compile(r"\s:\s|(?<=\w):\s")
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
 
 

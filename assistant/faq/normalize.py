@@ -86,6 +86,7 @@ _STOP_TEXT = """
     aurions auriez serions seriez serais ferions feriez avions aviez etions etiez
     bref voila enfin bon ok okay hello coucou permets permettre permettez ecris ecrire ecrivons
     envisage envisageons envisager travaille travaillons travailler retard preparation vis-a-vis
+    lieu aujourd hui aujourdhui
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
 
@@ -155,7 +156,7 @@ _FOREIGN_TEXT = """
     impot impots taxe taxes fiscal fiscale fiscalite foncier fonciere tresor
     permis urbanisme cadastre lotissement terrain construire
     cantine creche periscolaire garderie enfant enfants fils bebe
-    election elections electoral electorale electorales scrutin voter
+    election elections electoral electorale electorales scrutin
     recruter recrutement embaucher embauche salaire salaires remuneration emploi chomage apprenti
     apprentissage stagiaire retraite
     subvention subventions dotation dotations detr dsil fctva
@@ -186,6 +187,11 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"label numerique responsable", "labelautre"),
     (r"territoires? engages?", "labelautre"),
     (r"com com", "comcom"),
+    (r"(?:un|le|ce|au|du|notre|votre) postes? (?:de|d) (?!travail)", "emploi "),
+    (r"(?:candidatures? spontanees?|lettres? de motivation|offres? d.emploi)", "emploi"),
+    # The label's own name says nothing about what is asked; glued, it no longer makes "libre"
+    # (the topic of the entry on free software) a word of every entry.
+    (r"territoires? numeriques? libres?", "tnl"),
     (r"cit.ergie", "citergie"),
 )
 # One alternation, one pass: group i of the match is phrase i.
@@ -209,6 +215,10 @@ def fold(text: str) -> str:
 # "formation" with "formats". Prefix -> stem, checked before stemming.
 STEM_OVERRIDES: tuple[tuple[str, str], ...] = (
     ("communic", "communiqu"),
+    # "définitif" (duration) and "définition" (meaning) share the Snowball stem "definit".
+    ("definitif", "definitif"),
+    ("definitiv", "definitif"),
+    ("voirie", "voirie"),  # not "voir"
     ("communiq", "communiqu"),
     ("formation", "formation"),
 )
@@ -281,11 +291,22 @@ def foreign_topics(text: str) -> list[str]:
     taxes, school meals, elections, recruitment, subsidies...), empty when there is none."""
     folded = _prepare(text)
     found = [w for w in words(text) if w == "labelautre" or _stem(w) in _FOREIGN_STEMS]
+    if _OWN_MEDIA_RE.search(folded) and not _NAMES_LABEL_RE.search(folded):
+        found.append("collectivitemedia")
     if found and _OWN_LABEL_RE.search(folded) and all(w == "labelautre" or w in _OTHER_LABEL_WORDS for w in found):
         return []
     return found
 
 
+# The collectivité's own identity ("le logo de la région", "le blason de la commune") is not the
+# label's: without the label named, such a question is about it. (The municipal bulletin is not in
+# this list: telling the residents about the label there is the label's business.)
+_OWN_MEDIA_RE = re.compile(
+    r"\b(?:logos?|blasons?|armoiries|charte graphique)(?: officiel\w*)? "
+    r"(?:de la|du|de notre|de ma|de votre|de leur|de l|des) (?:region|departement|commune|mairie|ville|village"
+    r"|collectivite|metropole|agglomeration|communaute|intercommunalite|epci|prefecture)s?\b"
+)
+_NAMES_LABEL_RE = re.compile(r"\b(?:labels?|labellis\w*|labelis\w*|laureats?|tnl|adullact)\b")
 _OTHER_LABEL_WORDS = frozenset({"qualiopi", "marianne", "fleuri", "fleuris", "fleurie", "fleuries",
                                 "touristique", "citergie", "ecolabel", "secnumcloud", "expertcyber"})
 
@@ -312,3 +333,137 @@ def analyze(text: str) -> list[tuple[str, str]]:
 def normalize(text: str) -> list[str]:
     """Canonical stems of ``text``: the single representation shared by corpus and query."""
     return [canonical(_stem(word)) for word in words(text)]
+
+
+# ---------------------------------------------------------------------------- intents
+# What kind of answer a question asks for, read from its question words rather than its topic:
+# "combien de collectivités" asks for a count, "combien ça coûte" for a price, "c'est quoi" for a
+# definition. The matcher uses intents as features beside the topic words (an entry declares the
+# intents it answers, see ``FaqEntry.intents``), and the bare question words ("combien", "quand",
+# "qui"...) no longer count as topic words: "Combien de communes en France ?" shares nothing with
+# the FAQ but a question word and the weak word "commune".
+INTENTS: tuple[str, ...] = (
+    "definition", "cost", "count", "duration", "date", "who", "place", "contact", "howto", "reason",
+    "eligibility",
+)
+# An intent no entry answers: advice on choosing, installing or migrating software. A question that
+# asks for it never gets an automatic answer (at most suggestions).
+ADVICE = "advice"
+
+# Question words and meaning words that only say what kind of answer is wanted: the matcher reads
+# them as intents, never as topic words.
+INTENT_MARKERS: frozenset[str] = frozenset({
+    "combien", "quand", "qui", "comment", "pourquoi", "signifie", "signifient", "signifier", "kesako",
+    "kezako",
+})
+
+_INTENT_SMS = {
+    "koi": "quoi", "koa": "quoi", "kwa": "quoi", "quoa": "quoi", "cb": "combien", "cbn": "combien",
+    "cmb": "combien", "cbien": "combien", "combi1": "combien", "kan": "quand", "kand": "quand",
+    "qd": "quand", "qand": "quand", "ki": "qui", "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi",
+    "pourkoi": "pourquoi", "cmt": "comment", "cmnt": "comment", "koment": "comment", "komen": "comment",
+    "coment": "comment", "cest": "c est", "kes": "qu est", "keske": "qu est ce que", "kesk": "qu est ce que",
+    "ke": "que", "k": "que", "sa": "ca", "kel": "quel", "kelle": "quelle",
+}
+_CLAUSE = r"(?:^|[.?!;:,(]\s*|\b(?:et|mais|donc|alors|bref|sinon|aussi)\s+)"
+_COST_WORDS = r"(?:cout\w*|payer|paye|paie|prix|tarif\w*|frais|factur\w*|argent|euros?|budget)"
+_QUESTION_OBJECTS = (
+    r"(?:collectivites?|communes?|villes?|territoires?|structures?|organismes?|associations?|membres?|personnes?)"
+)
+_SOFTWARE = (
+    r"(?:logiciels?|outils?|solutions?|tableurs?|applications?|applis?|prestataires?|distributions?|antivirus"
+    r"|navigateurs?|suites?|alternatives?|equivalents?|remplacants?|messageries?)"
+)
+_IT_TARGETS = (
+    r"(?:https|ssl|linux|ubuntu|debian|libreoffice|nextcloud|windows|firefox|thunderbird|office|microsoft|mac"
+    r"|android|postgres\w*|mysql)"
+)
+_IT_VERBS = r"(?:configurer|parametrer|securiser|convertir|mettre a jour|heberger|sauvegarder|deployer|migrer)"
+# Each intent: alternatives, matched on the folded, SMS-expanded question (see ``detect_intents``).
+_INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("definition", (
+        r"\bc(?: est)? quoi\b", r"\bquoi (?:c est|ca)\b",
+        r"\bqu est[- ]?ce (?:que?|qu) ?(?:un|une|le|la|les|l|ce|cette|ces|des|c est)\b",
+        r"(?<!est )\bce (?:que? |qu )?(?:est|sont)\b(?! (?:que?|qu|quoi)\b)", r"(?<!est )\bce que (?:sont|c est)\b",
+        r"\bsignifi\w*", r"(?<!haute )\bdefini(?:tion|r|ssez)\b", r"\bveu(?:t|lent) dire\b",
+        r"\bentend(?:ez[- ]vous| on)\b", r"\bappel(?:le[- ]t[- ]on|ez[- ]vous)\b", r"\bke[sz]ako\b", r"\bsens du mot\b",
+    )),
+    ("cost", (
+        rf"\bcombien\b(?!(?: \w+)? (?:de|d) (?!{_COST_WORDS})|(?: \w+)? (?:sont|ont|y a|existe|compte)\b)",
+        rf"\bcombien (?:de |d )?{_COST_WORDS}\b", r"\bquel(?:le)? (?:est )?(?:le |la )?(?:prix|tarif|cout|montant)\b",
+    )),
+    ("count", (
+        rf"\bcombien\b(?:(?: \w+)? (?:de|d) (?!temps\b|{_COST_WORDS}\b)|(?: \w+)? (?:sont|ont|y a|existe|compte)\b)",
+        r"\bnombre (?:de|d)\b", r"\bquantite\b", r"\bchiffres?\b", r"\bstatistiques?\b",
+    )),
+    ("duration", (
+        r"\b(?:pour|pendant|durant) combien\b", r"(?<!depuis )\bcombien (?:de )?temps\b", r"\bduree\b",
+        r"\bdure(?:ra)?[- ]t[- ]il\b", r"\bvalable\b", r"\bvalidite\b", r"\ba vie\b", r"\bdefinitif\w*\b",
+        r"\bpour toujours\b", r"\bexpir\w*",
+    )),
+    ("date", (
+        r"\bquand\b", r"\bquelle date\b", r"\ba quelle (?:date|periode|epoque)\b",
+        r"\bquel(?:le)? (?:mois|annee|jour)\b", r"\ba quel moment\b", r"\bdepuis combien\b",
+        r"\bdate (?:de|d|limite)\b",
+    )),
+    ("who", (
+        rf"{_CLAUSE}qui\b", r"\bcompos\w*", rf"\bquel(?:le)?s? {_QUESTION_OBJECTS}\b",
+        r"\b(?:par|a|avec|de|chez|pour|aupres de|est|c est|sont) qui\b", r"\bqui (?:est|sont) (?:le|la|les|l)\b",
+    )),
+    # "où envoyer", "où a lieu": a place. "Où trouver la liste ?" only asks for something.
+    ("place", (
+        r"\bou (?:\w+ ){0,3}(?:envoy|renvoy|adress|transmet|depos|post|expedi|parven|remet|rend|retourn|a lieu"
+        r"|aura lieu|se deroul|se tien|se passe|se fait)\w*",
+        r"\ba quelle adresse\b", r"\bquelle adresse\b", r"\bpar quel (?:moyen|canal)\b",
+        r"\ba qui (?:envoyer|adresser|renvoyer|transmettre|remettre|retourner)\b",
+    )),
+    ("contact", (
+        r"\bcontact\w*", r"\bjoindre\b", r"\binterlocut\w*", r"\b(?:m|s|nous|vous) adresser\b", r"\bqui appeler\b",
+        r"\btelephon\w*",
+    )),
+    ("howto", (
+        r"\bcomment\b", r"\bmarche a suivre\b",
+        r"\bquel(?:le)?s? (?:sont )?(?:les )?(?:demarches?|etapes?|procedures?)\b", r"\bproceder\b",
+        r"\bpar ou commencer\b", r"\bque (?:faut il|dois je|doit on|devons nous) faire\b",
+        r"\bquoi faire\b",
+    )),
+    ("reason", (
+        r"\bpourquoi\b", r"\ba quoi (?:ca |cela )?(?:sert|servirait|bon)\b",
+        r"\bquel(?:s|le|les)? (?:interet|avantage|benefice)s?\b", r"\ben quoi\b",
+        r"\bca (?:nous |vous )?(?:apporte|rapporte|sert)\b", r"\binteret\b", r"\b(?:r?apport\w*)\b",
+    )),
+    ("eligibility", (
+        r"\b(?:peut|peuvent|pourrait|pourraient|puis|pouvons|pouvez|peux)(?:[- ]t)?"
+        r"(?:[- ](?:il|elle|ils|elles|on|nous|vous|je))?(?: \w+){0,3} "
+        r"(?:participer|candidater|postuler|concourir|inscrire|pretendre|etre (?:candidat|labellis)\w*)\b",
+        r"\beligib\w*", r"\bouvert(?:e|s|es)? (?:a|aux)\b", r"\breserve(?:e|s|es)? (?:a|aux)\b",
+        r"\b(?:a|ont|avoir) le droit\b", r"\bqui peu(?:t|vent)\b", r"\bsuffi(?:t|sant|sante)\b",
+        r"\b(?:faut il|doit on|devons nous) etre\b", r"\bobligatoire\b", r"\bcondition\w*", r"\bprerequis\b",
+    )),
+    (ADVICE, (
+        rf"\bquel(?:le)?s? {_SOFTWARE}\b(?: \w+){{0,4}} (?:pour|utiliser|choisir|remplacer|installer)\b",
+        r"\b(?:recommand|conseill)\w*(?: \w+){0,4} (?:logiciels?|outils?|solutions?|prestataires?|applications?)\b",
+        r"\bcomment (?:\w+ ){0,2}(?:installer|migrer|configurer|parametrer|securiser|convertir|mettre a jour|heberger"
+        rf"|sauvegarder|deployer|basculer|passer)\b(?: \w+){{0,5}} (?:vers|en|sous|a|de|sur) {_IT_TARGETS}\b",
+        rf"\bcomment (?:\w+ ){{0,2}}{_IT_VERBS}\b",
+    )),
+)
+_INTENT_RES = tuple((name, re.compile("|".join(alternatives))) for name, alternatives in _INTENT_PATTERNS)
+_INTENT_TOKEN_RE = re.compile(r"[a-z0-9]+|[.?!;:,(]")
+_ACCENTED_OU_RE = re.compile(
+    r"\bo[ùû]\b\s+(?!(?:trouver|voir|consulter|récupérer|recuperer|télécharger|telecharger|obtenir|lire)\b)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def detect_intents(text: str) -> frozenset[str]:
+    """The intents (``INTENTS`` and ``ADVICE``) of a question, read from its question words."""
+    if not text:
+        return frozenset()
+    plain = " ".join(_INTENT_SMS.get(t, t) for t in _INTENT_TOKEN_RE.findall(fold(text)))
+    plain = re.sub(r" ([.?!;:,(])", r"\1", plain)
+    found = {name for name, pattern in _INTENT_RES if pattern.search(plain)}
+    if _ACCENTED_OU_RE.search(text):
+        found.add("place")
+    return frozenset(found)
