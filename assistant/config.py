@@ -300,17 +300,25 @@ def _convert(value: object, hint: object, where: str, path: Path) -> object:
             raise ConfigError(f"{path}: {where} doit être un chemin (chaîne), pas {value!r}")
         return Path(value).expanduser()
     if hint is dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise ConfigError(f"{path}: {where} doit être une date AAAA-MM-JJ, pas {value!r}")
+        day = toml_date(value)
+        if day is None:
+            raise ConfigError(f"{path}: {where} doit être une date AAAA-MM-JJ, pas {value!r}")
+        return day
     raise ConfigError(f"{path}: {where}: type non géré {hint!r}")
+
+
+def toml_date(value: object) -> dt.date | None:
+    """A TOML date (or date-time, or "AAAA-MM-JJ" string) as a date; None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def resolve_secret(value: str | None, env_name: str | None, where: str) -> str | None:

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.config import toml_date
 from assistant.resources import data_dir
 
 ANSWER_TYPES = ("texte", "oui/non", "nombre", "courriel", "url", "liste", "choix")
@@ -168,15 +169,9 @@ def _date(raw: dict, key: str, where: str) -> dt.date | None:
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
+    day = toml_date(value)
+    if day is not None:
+        return day
     raise QuestionnaireError(f"{where}: {key} doit être une date AAAA-MM-JJ, pas {value!r}")
 
 
