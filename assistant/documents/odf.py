@@ -5,6 +5,7 @@ The spreadsheet reader (sheets.py) shares the XML parsing and paragraph helpers 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -60,10 +61,11 @@ _SPACES = re.compile(r"[ \t\r\n]+")
 MAX_EXPLICIT_SPACES = 64  # text:s c="1000000" must not allocate a megabyte of spaces
 
 
-def parse_xml(filename: str, data: bytes) -> Element:
-    """Parse with defusedxml (no entity expansion, no external resources)."""
+@contextlib.contextmanager
+def xml_errors(filename: str) -> Iterator[None]:
+    """Turn XML parser failures into a DocumentError the sender can act on."""
     try:
-        return fromstring(data)
+        yield
     except DefusedXmlException as exc:
         raise DocumentError(
             filename, "le document contient des constructions XML interdites (entités) et a été refusé"
@@ -72,6 +74,12 @@ def parse_xml(filename: str, data: bytes) -> Element:
         raise DocumentError(
             filename, "le document est endommagé (XML illisible) : enregistrez-le à nouveau et renvoyez-le"
         ) from exc
+
+
+def parse_xml(filename: str, data: bytes) -> Element:
+    """Parse with defusedxml (no entity expansion, no external resources)."""
+    with xml_errors(filename):
+        return fromstring(data)
 
 
 def odf_mimetype(archive: zipfile.ZipFile) -> str | None:
@@ -245,7 +253,7 @@ def iter_children(filename: str, data: bytes, parent_tag: str) -> Iterator[Eleme
     parent: Element | None = None
     parent_depth = -1
     found = False
-    try:
+    with xml_errors(filename):
         for event, elem in iterparse(io.BytesIO(data), events=("start", "end")):
             if event == "start":
                 depth += 1
@@ -259,14 +267,6 @@ def iter_children(filename: str, data: bytes, parent_tag: str) -> Iterator[Eleme
             elif parent is not None and depth == parent_depth:
                 parent = None
             depth -= 1
-    except DefusedXmlException as exc:
-        raise DocumentError(
-            filename, "le document contient des constructions XML interdites (entités) et a été refusé"
-        ) from exc
-    except (ParseError, ValueError) as exc:
-        raise DocumentError(
-            filename, "le document est endommagé (XML illisible) : enregistrez-le à nouveau et renvoyez-le"
-        ) from exc
     if not found:
         raise DocumentError(
             filename, "le document ODT est endommagé (corps du texte absent) : enregistrez-le à nouveau"
