@@ -8,6 +8,11 @@ A third set, ``bench/data/faq_fresh.tsv``, was written later from the topics alo
 the matcher changes of its round, and is never used for tuning: a second held-out
 ("fresh"), as a sanity check of how the matcher generalises to questions written apart.
 
+Three more sets were written by people who saw neither the corpus nor the matcher, only the
+seeds, the facts file and the eval topic list, and are judged like the dev set (topic regex
+on the answer): ``faq_tuning2.tsv`` may guide changes; ``faq_sealed_a.tsv`` and
+``faq_sealed_b.tsv`` are sealed: only their aggregate score is ever read.
+
 In scope, a question counts as right only when the matcher *answers* (zone "answer")
 with an acceptable entry. Off topic, it counts as right when no answer is given
 ("suggest" or "abstain"); the strict abstain rate is printed too.
@@ -36,7 +41,14 @@ from assistant.faq.normalize import fold  # noqa: E402
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval"
 HARD_SET = REPO / "bench" / "data" / "faq_hard.tsv"
 FRESH_SET = REPO / "bench" / "data" / "faq_fresh.tsv"
-HIDDEN_ERRORS = frozenset({"held-out", "fresh"})  # sets whose misses are never listed by --show-errors
+# Extra sets judged like the dev set: (name, file, never tuned on).
+EXTRA_SETS = (
+    ("tuning2", REPO / "bench" / "data" / "faq_tuning2.tsv", False),
+    ("sealed-a", REPO / "bench" / "data" / "faq_sealed_a.tsv", True),
+    ("sealed-b", REPO / "bench" / "data" / "faq_sealed_b.tsv", True),
+)
+UNSEEN = ("held-out", "fresh", *(name for name, _path, sealed in EXTRA_SETS if sealed))
+HIDDEN_ERRORS = frozenset(UNSEEN)  # sets whose misses are never listed by --show-errors
 NONE = "NONE"
 
 
@@ -170,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.fresh.exists():
         sets["fresh"] = read_cases(args.fresh)
+    for name, path, _sealed in EXTRA_SETS:
+        if path.exists():
+            sets[name] = read_cases(path)
     ours, naive = matcher_answerer(matcher), baseline_answerer(corpus)
     print(f"Corpus: {len(corpus)} entries. Right in scope = answered with an acceptable entry; "
           "off topic = no answer given (strict abstain in brackets).")
@@ -178,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     ok = True
-    unseen = {"held-out": "", "fresh": ""}
+    unseen = dict.fromkeys(UNSEEN, "")
     for name, cases in sets.items():
         errors: list[str] = []
         m = evaluate(cases, ours, regexes, True, errors)

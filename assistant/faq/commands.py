@@ -59,6 +59,7 @@ def result_to_json(result: FaqResult) -> dict[str, Any]:
     return {
         "question": result.question,
         "zone": result.zone,
+        "reason": result.reason or None,
         "answer": best.entry.answer if best and result.zone == "answer" else None,
         "id": best.entry.id if best else None,
         "entry_question": best.entry.question if best else None,

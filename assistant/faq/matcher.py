@@ -19,16 +19,20 @@ calibrated confidence and cut into three zones: answer, suggest alternatives, ab
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import math
 import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from assistant.faq.chargrams import CharIndex
 from assistant.faq.corpus import FaqCorpus, FaqCorpusError, FaqEntry, directory_signature, load_corpus
 from assistant.faq.normalize import (
     ADVICE,
@@ -49,6 +53,15 @@ ANSWER = "answer"
 SUGGEST = "suggest"
 ABSTAIN = "abstain"
 
+# Why the matcher did not answer.
+REASON_LOW = "low-confidence"  # no entry scores high enough
+REASON_NOTHING = "nothing-known"  # the question holds no word the FAQ answers about
+REASON_FOREIGN = "foreign-topic"  # it names a subject the label does not deal with
+REASON_COVERAGE = "unknown-words"  # most of its weight lies in words the FAQ never uses
+REASON_INTENT = "intent-mismatch"  # it asks for another kind of answer (a date, a cost...)
+REASON_ENTRY = "entry-coverage"  # the best entry matches too little of its topic words
+REASON_AMBIGUOUS = "ambiguous"  # question words only, and no entry stands out
+
 
 @dataclass(frozen=True)
 class MatcherParams:
@@ -56,6 +69,11 @@ class MatcherParams:
 
     question_weight: float = 1.0  # credit of a stem found in the question or a phrasing
     keyword_weight: float = 0.9  # ... in the keywords
+    # ... only in alternate phrasings: they grow from real questions and bring their filler words
+    # ("beaucoup", "en France"), which must not weigh like the entry's own question and keywords.
+    phrasing_weight: float = 0.6
+    # Share of the letter n-gram similarity in the ranking score (0 = words only).
+    char_weight: float = 0.5
     answer_weight: float = 0.45  # ... only in the answer text
     synonym_credit: float = 0.8  # a synonym matches a bit less than the word itself
     fuzzy_cutoff: float = 85.0  # fuzz.ratio cutoff for typo matching of unknown words
@@ -81,12 +99,12 @@ class MatcherParams:
     # on the raw score over the tuning half + dev set, so that it reads as a probability.
     slope: float = 7.8
     intercept: float = -3.2
-    answer_threshold: float = 0.57
+    answer_threshold: float = 0.45
     suggest_threshold: float = 0.3
     alternative_min: float = 0.3  # alternatives must reach this confidence to be offered
     # Off-topic guard: share of the question's weight the corpus must account for before answering
     # (a question mostly made of words the FAQ never uses is about something else).
-    min_coverage: float = 0.5
+    min_coverage: float = 0.3
     # ... and the share of the question's topic words (intents aside) the chosen entry itself matches:
     # "Combien de communes en France ?" asks for a count like the entry on labelled collectivités,
     # but "France" is nowhere in that entry.
@@ -97,6 +115,35 @@ class MatcherParams:
     # A question asking for a kind of answer the best entry does not give ("Comment créer une
     # association ?" against "Qui organise le label ?") gets suggestions, never that answer.
     intent_mismatch_suggest: bool = True
+
+
+MODEL_PATH = Path(__file__).with_name("decision_model.json")
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """Logistic model of "the best entry answers this question", fitted by ``bench/fit_decision.py``."""
+
+    coef: tuple[float, ...]
+    bias: float
+    answer_threshold: float
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> DecisionModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != FEATURES:
+            raise ValueError(f"{path}: fitted for features {data['features']}, the matcher computes "
+                             f"{list(FEATURES)}; run bench/fit_decision.py again")
+        return cls(tuple(data["coef"]), float(data["bias"]), float(data["answer_threshold"]))
+
+    def probability(self, features: np.ndarray) -> float:
+        z = float(np.dot(self.coef, features)) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@lru_cache(maxsize=1)
+def default_model() -> DecisionModel:
+    return DecisionModel.load()
 
 
 @dataclass
@@ -111,6 +158,8 @@ class FaqResult:
     zone: str  # "answer" | "suggest" | "abstain"
     best: FaqMatch | None  # None when abstaining
     alternatives: list[FaqMatch] = field(default_factory=list)
+    # Why no answer was given, for staff and logs: see the REASON_* constants ("" when answered).
+    reason: str = ""
 
     @property
     def answer(self) -> FaqEntry | None:
@@ -128,9 +177,12 @@ class _Postings:
 class FaqMatcher:
     """Index of a corpus; ``ask`` answers one question."""
 
-    def __init__(self, corpus: FaqCorpus, params: MatcherParams | None = None) -> None:
+    def __init__(
+        self, corpus: FaqCorpus, params: MatcherParams | None = None, model: DecisionModel | None = None
+    ) -> None:
         self.corpus = corpus
         self.params = params or MatcherParams()
+        self.model = model or default_model()
         self.entries: list[FaqEntry] = list(corpus.entries)
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         self._build()
@@ -168,8 +220,8 @@ class FaqMatcher:
             self._entry_intents.append(frozenset(declared))
             for intent in declared:
                 credit["i:" + intent] = p.question_weight
-            for text in (entry.question, *entry.phrasings):
-                stems = add(text, p.question_weight)
+            for n_text, text in enumerate((entry.question, *entry.phrasings)):
+                stems = add(text, p.question_weight if n_text == 0 else p.phrasing_weight)
                 stems |= {"i:" + intent for intent in detect_intents(text) & declared}
                 if stems:
                     phr_terms.append(stems)
@@ -229,6 +281,9 @@ class FaqMatcher:
         self._weak_groups = {"g:" + canonical(analyze(w)[0][1]) for w in WEAK_WORDS}
         self._last_terms: tuple[str, list[tuple[str, str, float, float]]] | None = None
         self._last_coverage: tuple[str, np.ndarray | None] | None = None
+        self._last_chars: tuple[str, np.ndarray] | None = None
+        rows = [(i, text) for i, e in enumerate(self.entries) for text in (e.question, *e.phrasings, *e.keywords)]
+        self._chars = CharIndex([t for _, t in rows], [i for i, _ in rows], n)
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
@@ -376,13 +431,30 @@ class FaqMatcher:
         best_phr = np.maximum.reduceat(phr, self._phr_starts)
         return (p.phrasing_share * best_phr + (1.0 - p.phrasing_share) * (acc_e / total)).astype(np.float32)
 
+    def char_similarity(self, question: str) -> np.ndarray:
+        """Best letter n-gram cosine per entry (see ``chargrams``), cached for the last question."""
+        cached = self._last_chars
+        if cached is not None and cached[0] == question:
+            return cached[1]
+        sims = self._chars.similarity(question)
+        self._last_chars = (question, sims)
+        return sims
+
+    def combined(self, question: str, topic_only: bool = False) -> np.ndarray:
+        """Ranking score: the word score plus a share of the n-gram similarity (two views of the
+        same question, which err on different questions)."""
+        raw = self.scores(question, topic_only)
+        if raw.size == 0 or self.params.char_weight <= 0:
+            return raw
+        return (raw + self.params.char_weight * self.char_similarity(question)) / (1.0 + self.params.char_weight)
+
     def confidence(self, score: float) -> float:
         """Map a raw score to a calibrated, probability-like confidence in [0, 1]."""
         return 1.0 / (1.0 + math.exp(-(self.params.slope * score + self.params.intercept)))
 
     def rank(self, question: str, k: int = 3, topic_only: bool = False) -> list[FaqMatch]:
         """The ``k`` best entries with their confidence, best first (no zone decision)."""
-        raw = self.scores(question, topic_only)
+        raw = self.combined(question, topic_only)
         if raw.size == 0:
             return []
         k = max(1, min(k, raw.size))
@@ -390,7 +462,7 @@ class FaqMatcher:
         top = top[np.argsort(-raw[top], kind="stable")]
         return [FaqMatch(self.entries[int(i)], self.confidence(float(raw[i]))) for i in top]
 
-    def _segments(self, question: str) -> list[str]:
+    def segments(self, question: str) -> list[str]:
         """The texts to score for ``question``: itself and, when it is long, each of its questions
         (greetings, thanks and context sentences dropped) and the part after "savoir :"."""
         if len(words(question)) < self.params.segment_min_words:
@@ -405,12 +477,17 @@ class FaqMatcher:
 
     def ask(self, question: str, k: int = 3) -> FaqResult:
         """Answer, offer alternatives, or abstain for one question."""
-        segments = self._segments(question)
+        segments = self.segments(question)
         if len(segments) == 1:
             return self._ask_one(question, question, k)
-        results = [self._ask_one(segment, question, k) for segment in segments]
+        results = [(self._ask_one(segment, question, k), len(words(segment))) for segment in segments]
         order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
-        return max(results, key=lambda r: (order[r.zone], r.best.score if r.best else 0.0))
+        # Answered views: the shortest wins, it is the question proper ("est-ce gratuit ?" rather than
+        # the sentence around it that also speaks of the conseil municipal). Otherwise the best score.
+        answered = [(r, n) for r, n in results if r.zone == ANSWER]
+        if answered:
+            return min(answered, key=lambda item: item[1])[0]
+        return max((r for r, _n in results), key=lambda r: (order[r.zone], r.best.score if r.best else 0.0))
 
     def entry_coverage(self, question: str, entry_index: int) -> float | None:
         """Share of the question's topic weight (intents aside) matched by one entry; None when the
@@ -421,11 +498,72 @@ class FaqMatcher:
         cov = self._last_coverage[1]
         return None if cov is None else float(cov[entry_index])
 
+    def decision_features(self, text: str) -> tuple[int, np.ndarray]:
+        """(index of the best entry, the features the answer decision reads), for ``text``.
+
+        Ranking and deciding are two questions: the best entry is the one that shares the most
+        weight with the question, but whether it *answers* the question depends on how much of the
+        question it accounts for, how clearly it beats the others, and whether the question speaks
+        of the label at all. ``FEATURES`` names each column; the weights are fitted on the tuning
+        sets by ``bench/fit_decision.py``.
+        """
+        raw = self.combined(text)
+        index = int(np.argmax(raw)) if raw.size else 0
+        second = float(np.partition(raw, raw.size - 2)[raw.size - 2]) if raw.size > 1 else 0.0
+        chars = self.char_similarity(text)
+        coverage, foreign = self.guard(text)
+        terms = self._query_terms(text)
+        asked = detect_intents(text) & self._intent_names
+        own = self.entry_coverage(text, index) if raw.size else None
+        matched = strongest = 0.0
+        for skey, gkey, weight, factor in terms:
+            if factor <= 0.0:
+                continue
+            credit = 0.0
+            for key, scale in ((skey, 1.0), (gkey, self.params.synonym_credit)):
+                post = self._postings.get(key) if key else None
+                if post is not None:
+                    hit = np.flatnonzero(post.entries == index)
+                    if hit.size:
+                        credit = max(credit, scale * float(post.credits[hit[0]]))
+            matched += weight * factor * credit
+            if not skey.startswith("s:i:"):
+                strongest = max(strongest, weight * factor * credit)
+        n_unknown = sum(1 for t in terms if t[3] <= 0.0)
+        names_label = any(t[1] == self._label_group for t in terms) or bool(_LABEL_NAME_RE.search(fold(text)))
+        features = np.array([
+            float(raw[index]) if raw.size else 0.0,
+            float(raw[index]) - second if raw.size else 0.0,
+            coverage,
+            1.0 if own is None else own,
+            float(own is None),
+            float(bool(asked) and not asked & self._entry_intents[index]) if raw.size else 0.0,
+            float(bool(asked & self._entry_intents[index])) if raw.size else 0.0,
+            math.log1p(matched),
+            math.log1p(n_unknown),
+            float(names_label),
+            float(foreign),
+            float(chars[index]) if raw.size else 0.0,
+            float(chars[index] - np.partition(chars, chars.size - 2)[chars.size - 2]) if chars.size > 1 else 0.0,
+            strongest,
+        ], dtype=np.float64)
+        return index, features
+
+    def model_decides(self, text: str) -> bool:
+        """Whether the answer decision is left to the model: the best entry scores high enough and no
+        hard rule (nothing known, a foreign topic) already decided. ``bench/fit_decision.py`` trains
+        on exactly these questions."""
+        ranked = self.rank(text, 1)
+        if not ranked or ranked[0].score < self.params.answer_threshold:
+            return False
+        coverage, foreign = self.guard(text)
+        return coverage >= self.params.min_coverage and not foreign
+
     def _ask_one(self, text: str, question: str, k: int) -> FaqResult:
         p = self.params
         ranked = self.rank(text, k + 1)
         if not ranked or ranked[0].score < p.suggest_threshold:
-            return FaqResult(question, ABSTAIN, None, [])
+            return FaqResult(question, ABSTAIN, None, [], REASON_LOW)
         best, others = ranked[0], [m for m in ranked[1:] if m.score >= p.alternative_min][:k]
         terms = self._query_terms(text)
         if any(_is_intent(t) for t in terms) and not all(_is_intent(t) for t in terms):
@@ -434,29 +572,51 @@ class FaqMatcher:
             # words alone, the question words would leave none.
             others = [m for m in self.rank(text, k + 1, topic_only=True)
                       if m.entry.id != best.entry.id and m.score >= p.alternative_min][:k]
-        if best.score >= p.answer_threshold:
-            coverage, foreign = self.guard(text)
-            if coverage == 0.0:
-                return FaqResult(question, ABSTAIN, None, [])
-            if foreign or coverage < p.min_coverage:
-                return FaqResult(question, SUGGEST, best, others)
-            index = self._index[best.entry.id]
-            asked = detect_intents(text) & self._intent_names
-            if asked and p.intent_mismatch_suggest and not asked & self._entry_intents[index]:
-                return FaqResult(question, SUGGEST, best, others)  # the entry answers another kind of question
-            own = self.entry_coverage(text, index)
-            if own is None:  # question words only: one entry must stand out
-                raw = self.scores(text)
-                second = float(np.partition(raw, raw.size - 2)[raw.size - 2]) if raw.size > 1 else 0.0
-                if float(raw[index]) - second < p.intent_only_margin:
-                    return FaqResult(question, SUGGEST, best, others)
-            elif own < p.min_entry_coverage:
-                return FaqResult(question, SUGGEST, best, others)
-            return FaqResult(question, ANSWER, best, others)
         coverage, foreign = self.guard(text)
-        if foreign or coverage == 0.0:
-            return FaqResult(question, ABSTAIN, None, [])
-        return FaqResult(question, SUGGEST, best, others)
+        if coverage == 0.0:
+            return FaqResult(question, ABSTAIN, None, [], REASON_NOTHING)
+        if foreign:  # a subject the label does not deal with: staff answer, no FAQ entry is offered
+            return FaqResult(question, ABSTAIN, None, [], REASON_FOREIGN)
+        _index, features = self.decision_features(text)
+        probability = self.model.probability(features)
+        # The model weighs the evidence; a weak match, or a question mostly made of words the FAQ
+        # never uses ("combien coûte un iPhone"), is never sent as the answer whatever it says.
+        if (best.score >= p.answer_threshold and coverage >= p.min_coverage
+                and probability >= self.model.answer_threshold):
+            return FaqResult(question, ANSWER, FaqMatch(best.entry, probability), others)
+        return FaqResult(question, SUGGEST, best, others, self._hold_back(text, coverage, foreign) or REASON_LOW)
+
+    def _hold_back(self, text: str, coverage: float, foreign: bool) -> str:
+        """Why the best entry, though it scores high enough, must not be sent as the answer ("" if
+        nothing stands in the way)."""
+        p = self.params
+        if coverage == 0.0:
+            return REASON_NOTHING
+        if foreign:
+            return REASON_FOREIGN
+        if coverage < p.min_coverage:
+            return REASON_COVERAGE
+        raw = self.combined(text)
+        index = int(np.argmax(raw))
+        asked = detect_intents(text) & self._intent_names
+        if asked and p.intent_mismatch_suggest and not asked & self._entry_intents[index]:
+            return REASON_INTENT
+        own = self.entry_coverage(text, index)
+        if own is None:  # question words only: one entry must stand out
+            second = float(np.partition(raw, raw.size - 2)[raw.size - 2]) if raw.size > 1 else 0.0
+            if float(raw[index]) - second < p.intent_only_margin:
+                return REASON_AMBIGUOUS
+        elif own < p.min_entry_coverage:
+            return REASON_ENTRY
+        return ""
+
+
+FEATURES = (
+    "score", "margin", "coverage", "entry_coverage", "intent_only", "intent_mismatch", "intent_match",
+    "log_matched_weight", "log_unknown_words", "names_label", "foreign", "char_similarity",
+    "char_margin", "strongest_word",
+)
+_LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
 
 
 def _is_intent(term: tuple[str, str, float, float]) -> bool:
@@ -537,6 +697,20 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
 # "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon.
 _TAIL_RE = re.compile(r"\s:\s|(?<=\w):\s")
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
+# A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
+# "Est-ce gratuit, et où envoyer le dossier ?". Split before "et"/a comma followed by a question word
+# (matched on the folded text, so "ou" stands for "où" after "et").
+_QWORD = (
+    r"(?:qui|que|quoi|quel|quelle|quels|quelles|quand|comment|combien|pourquoi|ou|est[- ]ce|c est|c|"
+    r"peut[- ]on|peuvent[- ]ils|faut[- ]il|doit[- ]on|y a[- ]t[- ]il|depuis (?:quand|combien)|"
+    r"(?:a|de|sur|dans|par|pour|avec|en) (?:qui|quoi|quel|quelle|quels|quelles)|cb|kel|ki|koi)"
+)
+_COORDINATED = re.compile(rf"\s*(?:,\s*(?:et\s+|puis\s+)?|\s+et\s+)(?={_QWORD}\b)")
+_QWORD_RE = re.compile(rf"\b{_QWORD}\b")
+_INVERSION_RE = re.compile(r"\b[a-z]+-(?:t-)?(?:il|elle|ils|elles|on|nous|vous|je)\b")
+# Words that, beside question words, still leave a question bare ("et depuis quand ?", "et comment
+# s'y prendre ?").
+_BARE_FILLERS = frozenset({"depuis", "prendre", "faire", "ca", "cela", "proceder", "alors"})
 
 
 @lru_cache(maxsize=4096)
@@ -600,8 +774,8 @@ def split_questions(text: str) -> list[str]:
             sentences.append(sentence)
     questions: list[str] = []
     context: str | None = None
-    for sentence in sentences:
-        if _is_question(sentence):
+    for sentence, asked in _with_coordinated(sentences):
+        if asked or _is_question(sentence):
             if context and set(words(sentence)) <= _BARE_QUESTION_WORDS:
                 sentence = f"{context} {sentence}"
             questions.append(sentence)
@@ -611,3 +785,62 @@ def split_questions(text: str) -> list[str]:
     if not questions and sentences:
         return [" ".join(sentences)]
     return questions
+
+
+def _with_coordinated(sentences: list[str]) -> list[tuple[str, bool]]:
+    """Each sentence, or its coordinated questions (each then known to be a question)."""
+    out: list[tuple[str, bool]] = []
+    for sentence in sentences:
+        parts = _split_coordinated(sentence)
+        out.extend((part, len(parts) > 1) for part in parts)
+    return out
+
+
+def _split_coordinated(sentence: str) -> list[str]:
+    """Split one sentence holding several questions; a bare second question ("et depuis quand ?")
+    takes the topic of the first ("le label") as context. Parts that are not questions themselves
+    ("Pour une commune de 300 habitants, combien ça coûte ?") stay glued to the next part."""
+    folded = _fold_same_length(sentence)
+    cuts = [m for m in _COORDINATED.finditer(folded) if m.start() > 0]
+    if not cuts:
+        return [sentence]
+    pieces, start = [], 0
+    for m in cuts:
+        pieces.append(sentence[start:m.start()])
+        start = m.end()
+    pieces.append(sentence[start:])
+    parts: list[str] = []
+    pending = ""
+    for piece in pieces:
+        piece = (pending + ", " + piece) if pending else piece
+        folded_piece = _fold_same_length(piece)
+        if _QWORD_RE.search(folded_piece) or _INVERSION_RE.search(folded_piece) or _is_question(piece):
+            parts.append(piece.strip())
+            pending = ""
+        else:
+            pending = piece
+    if pending:
+        if parts:
+            parts[-1] = parts[-1] + ", " + pending
+        else:
+            return [sentence]
+    if len(parts) < 2:
+        return [sentence]
+    result = [parts[0]]
+    for previous, part in itertools.pairwise(parts):
+        if _is_bare(part):
+            topic = _topic_words(previous)
+            part = f"{part} ({topic})" if topic else part
+        result.append(part)
+    return result
+
+
+def _is_bare(part: str) -> bool:
+    """Only question words ("et depuis quand ?", "et comment ?"): nothing says what it is about."""
+    return all(word in INTENT_MARKERS or word in _BARE_FILLERS for word, _stem in analyze(part))
+
+
+def _topic_words(question: str) -> str:
+    """The words of a question that say what it is about (question words left out)."""
+    return " ".join(word for word, _stem in analyze(question)
+                    if word not in INTENT_MARKERS and word not in _BARE_FILLERS)

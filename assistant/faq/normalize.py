@@ -50,6 +50,14 @@ SMS: dict[str, str] = {
     "chq": "chaque", "ttes": "toutes", "ya": "", "jpeux": "peux", "jpe": "peux", "jsuis": "suis",
     "asso": "association", "assos": "associations", "dircom": "communication", "com": "communication",
     "1ere": "premiere", "1er": "premier", "1e": "premiere", "svt": "souvent", "pb": "probleme",
+    # English words that slip into French questions ("c'est quoi le benefit ?", "Who runs TNL ?").
+    "who": "qui", "when": "quand", "where": "ou", "how": "comment", "why": "pourquoi", "what": "quoi",
+    "apply": "candidater", "send": "envoyer", "fee": "frais", "fees": "frais", "price": "prix",
+    "cost": "cout", "free": "gratuit", "benefit": "avantage", "benefits": "avantages", "criteria": "criteres",
+    "board": "comite", "form": "formulaire", "website": "site", "start": "lancement", "started": "lancement",
+    "runs": "organise", "run": "organise", "many": "", "much": "", "the": "", "is": "", "it": "", "do": "",
+    "does": "", "did": "", "to": "", "of": "", "under": "", "exactly": "", "an": "", "are": "", "can": "",
+    "we": "", "you": "", "your": "", "our": "",
     "labelise": "labellise", "labelisee": "labellisee", "labelises": "labellises",
     "labelisees": "labellisees", "labelisation": "labellisation",
 }
@@ -173,7 +181,7 @@ FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 # Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
 _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"etats? civils?", "etatcivil"),
-    (r"cartes? d.identite", "cni"),
+    (r"cartes? (?:d.)?identite", "cni"),
     (r"cartes? grises?", "cni"),
     (r"salles? des fetes", "salledesfetes"),
     (r"(?:fiches?|bulletins?|logiciels?|gestion) de (?:la )?pa[iy]e", "salaire"),
@@ -193,6 +201,9 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     # (the topic of the entry on free software) a word of every entry.
     (r"territoires? numeriques? libres?", "tnl"),
     (r"cit.ergie", "citergie"),
+    (r"how (?:many|much)", "combien"),
+    (r"(?:free|open) (?:source )?software", "logiciel libre"),
+    (r"open source", "logiciel libre"),
 )
 # One alternation, one pass: group i of the match is phrase i.
 _PHRASE_RE = re.compile("|".join(rf"\b({pattern})\b" for pattern, _ in _FOREIGN_PHRASES))
@@ -364,6 +375,8 @@ _INTENT_SMS = {
     "pourkoi": "pourquoi", "cmt": "comment", "cmnt": "comment", "koment": "comment", "komen": "comment",
     "coment": "comment", "cest": "c est", "kes": "qu est", "keske": "qu est ce que", "kesk": "qu est ce que",
     "ke": "que", "k": "que", "sa": "ca", "kel": "quel", "kelle": "quelle",
+    "who": "qui", "when": "quand", "where": "ou", "how": "comment", "why": "pourquoi", "what": "quoi",
+    "send": "envoyer", "apply": "candidater",
 }
 _CLAUSE = r"(?:^|[.?!;:,(]\s*|\b(?:et|mais|donc|alors|bref|sinon|aussi)\s+)"
 _COST_WORDS = r"(?:cout\w*|payer|paye|paie|prix|tarif\w*|frais|factur\w*|argent|euros?|budget)"

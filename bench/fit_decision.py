@@ -1,0 +1,116 @@
+"""Fit the matcher's answer decision (a logistic model over ``FaqMatcher.decision_features``).
+
+Trains on the tuning sets only (dev, the tuning half of ``faq_hard.tsv``, ``faq_tuning2.tsv``, and the
+off-topic questions of ``faq_tuning3.tsv``/``faq_tuning4.tsv``, whose in-scope ones grew the corpus):
+label 1 when the question is in scope and the best entry is acceptable, 0 otherwise (off-topic
+question, or wrong best entry). Writes ``assistant/faq/decision_model.json``; the answer threshold
+is chosen so that at most ``--max-false-answers`` of the off-topic tuning questions get an answer.
+
+    python bench/fit_decision.py [--l2 1.0] [--max-false-answers 0.02]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+import faq_quality as fq  # noqa: E402
+
+from assistant.faq.corpus import load_corpus  # noqa: E402
+from assistant.faq.matcher import FEATURES, MODEL_PATH, FaqMatcher, split_questions  # noqa: E402
+
+GROWN_SETS = (REPO / "bench" / "data" / "faq_tuning3.tsv", REPO / "bench" / "data" / "faq_tuning4.tsv")
+
+
+def training_rows(matcher: FaqMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """(features, label, off-topic flag) per question part of the tuning sets that the model decides,
+    and the number of off-topic questions in all (the denominator of the false-answer rate)."""
+    regexes = fq.read_topics(fq.DEFAULT_EVAL_DIR / "faq_topics.tsv")
+    hard = fq.read_cases(fq.HARD_SET)
+    cases = fq.read_cases(fq.DEFAULT_EVAL_DIR / "faq_dev.tsv")
+    cases += [c for c in hard if not fq.is_held_out(c.question)]
+    cases += fq.read_cases(REPO / "bench" / "data" / "faq_tuning2.tsv")
+    # The in-scope questions of the sets used to grow the corpus are now phrasings (they would teach
+    # the model that every right answer is a near-exact match); their off-topic ones still teach.
+    for grown in GROWN_SETS:
+        cases += [c for c in fq.read_cases(grown) if c.off_topic]
+    xs, ys, off = [], [], []
+    n_off = sum(1 for case in cases if case.off_topic)
+    for case in cases:
+        parts = split_questions(case.question) if len(case.topics) > 1 else [case.question]
+        if len(parts) != len(case.topics):
+            continue
+        for topic, part in zip(case.topics, parts, strict=True):
+            for segment in matcher.segments(part):
+                if not matcher.model_decides(segment):
+                    continue
+                index, features = matcher.decision_features(segment)
+                right = not case.off_topic and fq.acceptable(topic, matcher.entries[index], regexes)
+                xs.append(features)
+                ys.append(float(right))
+                off.append(case.off_topic)
+    return np.array(xs), np.array(ys), np.array(off), n_off
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method (standardised inside, returned raw)."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    z = np.hstack([(x - mean) / std, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    reg = np.full(z.shape[1], l2)
+    reg[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-z @ w))
+        grad = z.T @ (p - y) + reg * w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    coef = w[:-1] / std
+    return coef, float(w[-1] - (coef * mean).sum())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--max-false-answers", type=float, default=0.02)
+    args = parser.parse_args(argv)
+    matcher = FaqMatcher(load_corpus())
+    x, y, off, n_off = training_rows(matcher)
+    coef, bias = fit_logistic(x, y, args.l2)
+    p = 1.0 / (1.0 + np.exp(-(x @ coef + bias)))
+    # Threshold: the lowest that keeps false answers on off-topic questions under the limit.
+    candidates = sorted(set(np.round(p, 4)) | {0.5})
+    threshold = 0.5
+    for t in candidates:
+        if (p[off] >= t).sum() / max(n_off, 1) <= args.max_false_answers and t >= 0.3:
+            threshold = float(t)
+            break
+    answered = p >= threshold
+    print(f"rows {len(y)} (off-topic {off.sum()} of {n_off} off-topic questions), threshold {threshold:.3f}")
+    print(f"right & answered {((y == 1) & answered).sum()} of {(~off).sum()} in-scope rows, "
+          f"off-topic answered {answered[off].sum() / max(n_off, 1):.3f}, "
+          f"wrong answered {(answered & (y == 0) & ~off).sum()}")
+    for name, c in zip(FEATURES, coef, strict=True):
+        print(f"  {name:<20} {c:+.3f}")
+    MODEL_PATH.write_text(json.dumps({
+        "features": list(FEATURES), "coef": [round(float(c), 6) for c in coef], "bias": round(bias, 6),
+        "answer_threshold": round(threshold, 4),
+        "trained_on": "dev + faq_hard tuning half + faq_tuning2 + off-topic of faq_tuning3/4", "rows": len(y),
+    }, indent=2) + "\n", encoding="utf-8")
+    print(f"written {MODEL_PATH.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The answer decision (fitted model, hard rules, reasons), n-gram similarity and coordinated questions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.faq.chargrams import CharIndex
+from assistant.faq.corpus import load_corpus
+from assistant.faq.matcher import (
+    ABSTAIN,
+    ANSWER,
+    FEATURES,
+    MODEL_PATH,
+    REASON_FOREIGN,
+    DecisionModel,
+    FaqMatcher,
+    split_questions,
+)
+
+
+@pytest.fixture(scope="module")
+def matcher() -> FaqMatcher:
+    return FaqMatcher(load_corpus())
+
+
+def test_shipped_model_matches_the_features() -> None:
+    model = DecisionModel.load(MODEL_PATH)
+    assert len(model.coef) == len(FEATURES)
+    assert 0.3 <= model.answer_threshold < 1.0
+
+
+def test_model_fitted_for_other_features_is_refused_with_a_hint(tmp_path: Path) -> None:
+    stale = tmp_path / "model.json"
+    stale.write_text(json.dumps({"features": ["score"], "coef": [1.0], "bias": 0.0, "answer_threshold": 0.5}))
+    with pytest.raises(ValueError, match=r"fit_decision\.py"):
+        DecisionModel.load(stale)
+
+
+def test_probability_is_monotonic_in_a_positive_feature() -> None:
+    model = DecisionModel(coef=(2.0, 0.0), bias=-1.0, answer_threshold=0.5)
+    low = model.probability(np.array([0.0, 5.0]))
+    high = model.probability(np.array([1.0, 5.0]))
+    assert 0.0 < low < high < 1.0
+
+
+def test_answer_carries_the_calibrated_probability(matcher: FaqMatcher) -> None:
+    result = matcher.ask("Est-ce que la participation au label est payante ?")
+    assert result.zone == ANSWER and result.best is not None
+    assert result.best.entry.id == "cout"
+    assert result.best.score >= matcher.model.answer_threshold
+    assert result.reason == ""
+
+
+@pytest.mark.parametrize("question", ["merci bcp", "Comment renouveler ma carte d'identité ?"])
+def test_courtesy_small_talk_and_foreign_topics_get_no_answer(matcher: FaqMatcher, question: str) -> None:
+    result = matcher.ask(question)
+    assert result.answer is None, (question, result)
+
+
+def test_foreign_topic_abstains_with_its_reason(matcher: FaqMatcher) -> None:
+    result = matcher.ask("Quel est le tarif de la cantine scolaire ?")
+    assert (result.zone, result.reason) == (ABSTAIN, REASON_FOREIGN)
+    assert result.alternatives == []
+
+
+def test_char_index_meets_derived_words() -> None:
+    index = CharIndex(["Comment s'inscrire au label ?", "Quel temps fait-il ?"], [0, 1], 2)
+    sims = index.similarity("inscription")
+    assert sims[0] > 0.2 and sims[1] == 0.0
+    assert index.similarity("").tolist() == [0.0, 0.0]
+
+
+def test_char_index_entry_without_rows_scores_zero() -> None:
+    index = CharIndex(["label libre"], [1], 3)
+    assert index.similarity("libre").tolist()[0] == 0.0
+    assert index.similarity("libre").tolist()[1] > 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Qui gère le label et depuis quand ?", ["Qui gère le label", "depuis quand ? (gere label)"]),
+        ("Depuis quand existe le label et combien de collectivités l'ont obtenu ?",
+         ["Depuis quand existe le label", "combien de collectivités l'ont obtenu ?"]),
+        ("combien de labellisés, et c gratuit ?", ["combien de labellisés", "c gratuit ?"]),
+        ("Pour une commune de 300 habitants, combien ça coûte ?",
+         ["Pour une commune de 300 habitants, combien ça coûte ?"]),
+    ],
+)
+def test_coordinated_questions_are_split(text: str, expected: list[str]) -> None:
+    assert split_questions(text) == expected
+
+
+def test_each_coordinated_question_is_answered(matcher: FaqMatcher) -> None:
+    first, second = split_questions("Bonjour, la candidature est-elle gratuite et où envoyer le questionnaire ?")
+    assert matcher.ask(first).answer.id == "cout"
+    assert matcher.ask(second).answer.id == "envoi-questionnaire"
