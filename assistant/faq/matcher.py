@@ -282,6 +282,7 @@ class FaqMatcher:
         self._last_terms: tuple[str, list[tuple[str, str, float, float]]] | None = None
         self._last_coverage: tuple[str, np.ndarray | None] | None = None
         self._last_chars: tuple[str, np.ndarray] | None = None
+        self._last_scores: tuple[tuple[str, bool], np.ndarray] | None = None
         rows = [(i, text) for i, e in enumerate(self.entries) for text in (e.question, *e.phrasings, *e.keywords)]
         self._chars = CharIndex([t for _, t in rows], [i for i, _ in rows], n)
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
@@ -391,7 +392,17 @@ class FaqMatcher:
         return coverage, foreign
 
     def scores(self, question: str, topic_only: bool = False) -> np.ndarray:
-        """Blended score in [0, 1] of every entry for ``question`` (``topic_only``: intents left out)."""
+        """Blended score in [0, 1] of every entry for ``question`` (``topic_only``: intents left out).
+
+        Ranking, the guard and the decision features all read it: the last result is kept."""
+        cached = self._last_scores
+        if cached is not None and cached[0] == (question, topic_only):
+            return cached[1]
+        result = self._compute_scores(question, topic_only)
+        self._last_scores = ((question, topic_only), result)
+        return result
+
+    def _compute_scores(self, question: str, topic_only: bool) -> np.ndarray:
         p = self.params
         n_e, n_p = len(self.entries), len(self._phr_entry)
         terms = self._query_terms(question)
@@ -550,9 +561,9 @@ class FaqMatcher:
         return index, features
 
     def model_decides(self, text: str) -> bool:
-        """Whether the answer decision is left to the model: the best entry scores high enough and no
-        hard rule (nothing known, a foreign topic) already decided. ``bench/fit_decision.py`` trains
-        on exactly these questions."""
+        """Whether the answer decision is left to the model. A weak match, a question mostly made of
+        words the FAQ never uses ("combien coûte un iPhone") or on a foreign topic is never answered,
+        whatever the model says. ``bench/fit_decision.py`` trains on exactly these questions."""
         ranked = self.rank(text, 1)
         if not ranked or ranked[0].score < self.params.answer_threshold:
             return False
@@ -577,13 +588,11 @@ class FaqMatcher:
             return FaqResult(question, ABSTAIN, None, [], REASON_NOTHING)
         if foreign:  # a subject the label does not deal with: staff answer, no FAQ entry is offered
             return FaqResult(question, ABSTAIN, None, [], REASON_FOREIGN)
-        _index, features = self.decision_features(text)
-        probability = self.model.probability(features)
-        # The model weighs the evidence; a weak match, or a question mostly made of words the FAQ
-        # never uses ("combien coûte un iPhone"), is never sent as the answer whatever it says.
-        if (best.score >= p.answer_threshold and coverage >= p.min_coverage
-                and probability >= self.model.answer_threshold):
-            return FaqResult(question, ANSWER, FaqMatch(best.entry, probability), others)
+        if self.model_decides(text):
+            _index, features = self.decision_features(text)
+            probability = self.model.probability(features)
+            if probability >= self.model.answer_threshold:
+                return FaqResult(question, ANSWER, FaqMatch(best.entry, probability), others)
         return FaqResult(question, SUGGEST, best, others, self._hold_back(text, coverage, foreign) or REASON_LOW)
 
     def _hold_back(self, text: str, coverage: float, foreign: bool) -> str:
