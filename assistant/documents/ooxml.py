@@ -51,6 +51,7 @@ class Numbering:
         numbering = cls()
         try:
             root = document.part.numbering_part.element
+        # python-docx raises NotImplementedError for a document without a numbering part (no lists).
         except (NotImplementedError, KeyError, AttributeError):
             root = None
         if root is not None:
@@ -78,6 +79,7 @@ class Numbering:
                 numbering.nums[num.get(W + "numId", "")] = (_val(num, W + "abstractNumId") or "", overrides)
         try:
             styles = document.styles.element
+        # ... and for a document without a styles part: both are optional in a .docx package.
         except (NotImplementedError, KeyError, AttributeError):
             styles = None
         if styles is not None:
