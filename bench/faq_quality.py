@@ -43,9 +43,10 @@ HARD_SET = REPO / "bench" / "data" / "faq_hard.tsv"
 FRESH_SET = REPO / "bench" / "data" / "faq_fresh.tsv"
 # Extra sets judged like the dev set: (name, file, never tuned on).
 EXTRA_SETS = (
-    ("tuning2", REPO / "bench" / "data" / "faq_tuning2.tsv", False),
+    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 8)),
     ("sealed-a", REPO / "bench" / "data" / "faq_sealed_a.tsv", True),
     ("sealed-b", REPO / "bench" / "data" / "faq_sealed_b.tsv", True),
+    ("sealed-c", REPO / "bench" / "data" / "faq_sealed_c.tsv", True),
 )
 UNSEEN = ("held-out", "fresh", *(name for name, _path, sealed in EXTRA_SETS if sealed))
 HIDDEN_ERRORS = frozenset(UNSEEN)  # sets whose misses are never listed by --show-errors

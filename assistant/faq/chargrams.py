@@ -4,8 +4,9 @@ A second view beside the word matcher: n-grams of 3 to 5 letters inside words me
 inflections and derivations the stemmer keeps apart ("inscrit"/"inscription", "reçu"/
 "recevoir" share little, but "labellisées"/"labellisation", "réutiliser"/"réutilisation",
 "candidate"/"candidature" share a lot) and across typos. Each phrasing is a TF-IDF vector of
-its n-grams; an entry's similarity is the best cosine over its phrasings. Computed with
-numpy over posting lists, so it scales like the word index.
+its n-grams; an entry's similarity is the best cosine over its phrasings. The index is built
+with numpy (one sort over all n-grams, compressed posting lists), so it scales like the word
+index.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,14 +23,18 @@ from assistant.faq.normalize import words
 GRAM_SIZES = (3, 4, 5)
 
 
+@lru_cache(maxsize=65536)
+def word_grams(word: str) -> tuple[str, ...]:
+    """Letter n-grams of one word, its boundaries marked by spaces (words repeat: cached)."""
+    padded = f" {word} "
+    return tuple(padded[i:i + n] for n in GRAM_SIZES for i in range(len(padded) - n + 1))
+
+
 def grams(text: str) -> Counter[str]:
-    """Letter n-grams of the content words of ``text`` (word boundaries marked by spaces)."""
+    """Letter n-grams of the content words of ``text`` with their counts."""
     found: Counter[str] = Counter()
     for word in words(text):
-        padded = f" {word} "
-        for n in GRAM_SIZES:
-            for i in range(len(padded) - n + 1):
-                found[padded[i:i + n]] += 1
+        found.update(word_grams(word))
     return found
 
 
@@ -37,23 +43,35 @@ class CharIndex:
 
     def __init__(self, rows: Sequence[str], row_entry: Sequence[int], n_entries: int) -> None:
         self.n_entries = n_entries
-        counts = [grams(text) for text in rows]
-        df: Counter[str] = Counter(g for c in counts for g in c)
         n = len(rows)
-        self._idf = {g: math.log((n + 1) / (d + 1)) + 1.0 for g, d in df.items()}
-        self._unknown_idf = math.log(n + 1) + 1.0
-        lists: dict[str, tuple[list[int], list[float]]] = {}
-        for r, c in enumerate(counts):
-            vec = {g: (1.0 + math.log(x)) * self._idf[g] for g, x in c.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            for g, v in vec.items():
-                rows_g, weights_g = lists.setdefault(g, ([], []))
-                rows_g.append(r)
-                weights_g.append(v / norm)
-        self._postings = {
-            g: (np.asarray(r, dtype=np.int32), np.asarray(w, dtype=np.float32)) for g, (r, w) in lists.items()
-        }
         self._n_rows = n
+        flat: list[str] = []
+        lengths = np.zeros(n, dtype=np.int64)
+        for r, text in enumerate(rows):
+            start = len(flat)
+            for word in words(text):
+                flat.extend(word_grams(word))
+            lengths[r] = len(flat) - start
+        vocab, gram_ids = np.unique(np.asarray(flat, dtype="<U5"), return_inverse=True) if flat else (
+            np.asarray([], dtype="<U5"), np.asarray([], dtype=np.int64))
+        n_grams = len(vocab)
+        self._gram_id = {g: i for i, g in enumerate(vocab.tolist())}
+        # One (row, gram) pair per distinct n-gram of a row, with its count.
+        row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        pairs, counts = np.unique(row_of * max(n_grams, 1) + gram_ids, return_counts=True)
+        pair_row, pair_gram = pairs // max(n_grams, 1), pairs % max(n_grams, 1)
+        df = np.bincount(pair_gram, minlength=n_grams)
+        self._idf = np.log((n + 1) / (df + 1)) + 1.0
+        self._unknown_idf = math.log(n + 1) + 1.0
+        weight = (1.0 + np.log(counts)) * self._idf[pair_gram]
+        norms = np.sqrt(np.bincount(pair_row, weights=weight * weight, minlength=n))
+        norms[norms == 0] = 1.0
+        weight = weight / norms[pair_row]
+        # Posting lists in compressed form: the rows and weights of gram g lie in [indptr[g], indptr[g+1]).
+        order = np.argsort(pair_gram, kind="stable")
+        self._post_rows = pair_row[order].astype(np.int32)
+        self._post_weights = weight[order].astype(np.float32)
+        self._indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
         self._row_entry = np.asarray(row_entry, dtype=np.int32)
         # Rows are grouped by entry: reduceat over each entry's first row gives the per-entry best.
         self._starts = np.searchsorted(self._row_entry, np.arange(n_entries)).astype(np.intp)
@@ -65,13 +83,19 @@ class CharIndex:
         query = grams(text)
         if not query or self._n_rows == 0:
             return out
-        vec = {g: (1.0 + math.log(x)) * self._idf.get(g, self._unknown_idf) for g, x in query.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vec: dict[int, float] = {}
+        unknown_sq = 0.0
+        for g, x in query.items():
+            gid = self._gram_id.get(g)
+            if gid is None:
+                unknown_sq += ((1.0 + math.log(x)) * self._unknown_idf) ** 2
+            else:
+                vec[gid] = (1.0 + math.log(x)) * float(self._idf[gid])
+        norm = math.sqrt(sum(v * v for v in vec.values()) + unknown_sq) or 1.0
         acc = np.zeros(self._n_rows, dtype=np.float32)
-        for g, v in vec.items():
-            posting = self._postings.get(g)
-            if posting is not None:
-                acc[posting[0]] += (v / norm) * posting[1]
+        for gid, v in vec.items():
+            lo, hi = self._indptr[gid], self._indptr[gid + 1]
+            acc[self._post_rows[lo:hi]] += (v / norm) * self._post_weights[lo:hi]
         starts = np.minimum(self._starts, self._n_rows - 1)
         best = np.maximum.reduceat(acc, starts)
         return np.where(self._has_rows, best, 0.0).astype(np.float32)

@@ -42,7 +42,7 @@ SMS: dict[str, str] = {
     "info": "information", "infos": "informations", "dossie": "dossier",
     "mairie": "mairie", "interco": "intercommunalite", "agglo": "agglomeration",
     "comcom": "communaute", "cdc": "communaute",
-    "dpt": "departement", "dept": "departement", "rgaa": "rgaa", "tnl": "label",
+    "dpt": "departement", "dept": "departement", "rgaa": "rgaa",
     "ajd": "aujourdhui", "auj": "aujourdhui", "dsl": "", "jsp": "",
     "mail": "courriel", "email": "courriel", "mel": "courriel", "e": "",
     "gratos": "gratuit", "gratis": "gratuit", "oblig": "obligatoire", "dispo": "disponible",
@@ -58,6 +58,31 @@ SMS: dict[str, str] = {
     "runs": "organise", "run": "organise", "many": "", "much": "", "the": "", "is": "", "it": "", "do": "",
     "does": "", "did": "", "to": "", "of": "", "under": "", "exactly": "", "an": "", "are": "", "can": "",
     "we": "", "you": "", "your": "", "our": "",
+    # English words of the label's domain ("Is there a steering committee?", "local authorities").
+    "committee": "comite", "steering": "orientation", "authority": "collectivite",
+    "authorities": "collectivites", "municipality": "commune", "municipalities": "communes",
+    "town": "ville", "towns": "villes", "city": "ville", "cities": "villes", "council": "conseil",
+    "region": "region", "regions": "regions", "local": "", "french": "", "france": "france",
+    "hold": "", "holds": "", "awarded": "decerne", "award": "decerner", "awards": "decerne",
+    "labelled": "labellise", "labeled": "labellise", "certified": "labellise", "organises": "organise",
+    "organizes": "organise", "organised": "organise", "organized": "organise", "organiser": "organisateur",
+    "organizer": "organisateur", "since": "depuis", "year": "annee", "years": "annees", "founded": "cree",
+    "created": "cree", "launched": "lance", "software": "logiciel", "open": "ouvert", "data": "donnees",
+    "formats": "formats", "submit": "envoyer", "sent": "envoye", "address": "adresse",
+    "pay": "payer", "paid": "payant", "charge": "frais", "costs": "cout", "advantages": "avantages",
+    "advantage": "avantage", "level": "niveau", "levels": "niveaux", "evaluated": "evalue",
+    "judged": "evalue", "assessed": "evalue", "jury": "jury", "sign": "panneau", "signs": "panneaux",
+    "signage": "signaletique", "communicate": "communiquer", "promote": "promouvoir", "press": "presse",
+    "journalist": "journaliste", "journalists": "journalistes", "contact": "contact", "reuse": "reutiliser",
+    "license": "licence", "licence": "licence", "licensed": "licence", "text": "texte", "texts": "textes",
+    "content": "contenu", "copy": "copier", "application": "candidature", "applications": "candidatures",
+    "candidate": "candidat", "candidates": "candidats", "eligible": "eligible", "already": "deja",
+    "know": "", "number": "nombre", "list": "liste", "member": "membre", "members": "membres",
+    "membership": "adhesion", "association": "association", "part": "", "take": "participer",
+    "join": "adherer", "which": "quel", "there": "", "a": "", "for": "pour", "and": "et", "or": "ou",
+    "my": "", "us": "", "i": "", "in": "", "on": "", "at": "", "be": "", "have": "", "has": "",
+    "get": "obtenir", "obtain": "obtenir", "need": "", "needs": "", "should": "", "must": "", "with": "",
+    "this": "", "that": "", "what's": "quoi", "whats": "quoi",
     "labelise": "labellise", "labelisee": "labellisee", "labelises": "labellises",
     "labelisees": "labellisees", "labelisation": "labellisation",
 }
@@ -95,6 +120,7 @@ _STOP_TEXT = """
     bref voila enfin bon ok okay hello coucou permets permettre permettez ecris ecrire ecrivons
     envisage envisageons envisager travaille travaillons travailler retard preparation vis-a-vis
     lieu aujourd hui aujourdhui
+    va vais vont allons
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
 
@@ -176,6 +202,7 @@ _FOREIGN_TEXT = """
     recette cuisine gateau football match voiture vacances restaurant hotel
     qualiopi marianne fleuri fleuris fleurie fleuries touristique citergie ecolabel secnumcloud
     expertcyber cybermalveillance amf amrf cnas mandat
+    smalltalk
 """
 FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 # Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
@@ -202,6 +229,11 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"territoires? numeriques? libres?", "tnl"),
     (r"cit.ergie", "citergie"),
     (r"how (?:many|much)", "combien"),
+    # Small talk with the bot is never an FAQ question ("comment ça va", "t'as quel âge").
+    (r"comment (?:ca|allez vous|vas tu|tu vas|vous allez) ?(?:va)?|how are you|what s up"
+     r"|(?:tu |vous )?(?:as|avez) quel age|quel age (?:as tu|avez vous|tu as|vous avez)"
+     r"|(?:t es|tu es|es tu|etes vous|vous etes) (?:un|une) (?:robot|bot|ia|humain|humaine|vraie personne)",
+     "smalltalk"),
     (r"(?:free|open) (?:source )?software", "logiciel libre"),
     (r"open source", "logiciel libre"),
 )
@@ -462,6 +494,7 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
 )
 _INTENT_RES = tuple((name, re.compile("|".join(alternatives))) for name, alternatives in _INTENT_PATTERNS)
+_HOW_MANY_RE = re.compile(r"\bhow (many|much)\b")
 _INTENT_TOKEN_RE = re.compile(r"[a-z0-9]+|[.?!;:,(]")
 _ACCENTED_OU_RE = re.compile(
     r"\bo[ùû]\b\s+(?!(?:trouver|voir|consulter|récupérer|recuperer|télécharger|telecharger|obtenir|lire)\b)",
@@ -474,7 +507,8 @@ def detect_intents(text: str) -> frozenset[str]:
     """The intents (``INTENTS`` and ``ADVICE``) of a question, read from its question words."""
     if not text:
         return frozenset()
-    plain = " ".join(_INTENT_SMS.get(t, t) for t in _INTENT_TOKEN_RE.findall(fold(text)))
+    folded = _HOW_MANY_RE.sub(lambda m: "combien de" if m.group(1) == "many" else "combien", fold(text))
+    plain = " ".join(_INTENT_SMS.get(t, t) for t in _INTENT_TOKEN_RE.findall(folded))
     plain = re.sub(r" ([.?!;:,(])", r"\1", plain)
     found = {name for name, pattern in _INTENT_RES if pattern.search(plain)}
     if _ACCENTED_OU_RE.search(text):
