@@ -1,7 +1,8 @@
 """Fit the matcher's answer decision (a logistic model over ``FaqMatcher.decision_features``).
 
-Trains on the tuning sets only (dev, the tuning half of ``faq_hard.tsv``, ``faq_tuning2.tsv``, and the
-off-topic questions of ``faq_tuning3.tsv``/``faq_tuning4.tsv``, whose in-scope ones grew the corpus):
+Trains on the tuning sets only (dev, the tuning half of ``faq_hard.tsv``, ``faq_tuning2.tsv``,
+``faq_tuning7.tsv``, and the off-topic questions of ``faq_tuning3.tsv`` to ``faq_tuning6.tsv``, whose
+in-scope ones grew the corpus):
 label 1 when the question is in scope and the best entry is acceptable, 0 otherwise (off-topic
 question, or wrong best entry). Writes ``assistant/faq/decision_model.json``; the answer threshold
 is chosen so that at most ``--max-false-answers`` of the off-topic tuning questions get an answer.
@@ -27,7 +28,9 @@ import faq_quality as fq  # noqa: E402
 from assistant.faq.corpus import load_corpus  # noqa: E402
 from assistant.faq.matcher import FEATURES, MODEL_PATH, FaqMatcher, split_questions  # noqa: E402
 
-GROWN_SETS = (REPO / "bench" / "data" / "faq_tuning3.tsv", REPO / "bench" / "data" / "faq_tuning4.tsv")
+DATA = REPO / "bench" / "data"
+DECISION_SETS = (DATA / "faq_tuning2.tsv", DATA / "faq_tuning7.tsv")
+GROWN_SETS = tuple(DATA / f"faq_tuning{n}.tsv" for n in (3, 4, 5, 6))
 
 
 def training_rows(matcher: FaqMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -37,7 +40,8 @@ def training_rows(matcher: FaqMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarr
     hard = fq.read_cases(fq.HARD_SET)
     cases = fq.read_cases(fq.DEFAULT_EVAL_DIR / "faq_dev.tsv")
     cases += [c for c in hard if not fq.is_held_out(c.question)]
-    cases += fq.read_cases(REPO / "bench" / "data" / "faq_tuning2.tsv")
+    for path in DECISION_SETS:
+        cases += fq.read_cases(path)
     # The in-scope questions of the sets used to grow the corpus are now phrasings (they would teach
     # the model that every right answer is a near-exact match); their off-topic ones still teach.
     for grown in GROWN_SETS:
@@ -106,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     MODEL_PATH.write_text(json.dumps({
         "features": list(FEATURES), "coef": [round(float(c), 6) for c in coef], "bias": round(bias, 6),
         "answer_threshold": round(threshold, 4),
-        "trained_on": "dev + faq_hard tuning half + faq_tuning2 + off-topic of faq_tuning3/4", "rows": len(y),
+        "trained_on": "dev + faq_hard tuning half + faq_tuning2/7 + off-topic of faq_tuning3-6", "rows": len(y),
     }, indent=2) + "\n", encoding="utf-8")
     print(f"written {MODEL_PATH.relative_to(REPO)}")
     return 0
