@@ -44,7 +44,7 @@ _FOREIGN_TEXT = """
     recette cuisine gateau football match voiture vacances restaurant hotel
     qualiopi marianne fleuri fleuris fleurie fleuries touristique citergie ecolabel secnumcloud
     expertcyber cybermalveillance amf amrf cnas mandat
-    smalltalk
+    smalltalk stade horaires
 """
 FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 # Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
@@ -71,6 +71,8 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"territoires? numeriques? libres?", "tnl"),
     (r"cit.ergie", "citergie"),
     (r"how (?:many|much)", "combien"),
+    (r"cc by(?: sa)?", "creative commons"),  # not "CC" the communauté de communes
+    (r"modes? (?:d )?emploi", "notice"),  # not a job
     # Small talk with the bot is never an FAQ question ("comment ça va", "t'as quel âge").
     (r"comment (?:ca|allez vous|vas tu|tu vas|vous allez) ?(?:va)?|how are you|what s up"
      r"|(?:tu |vous )?(?:as|avez) quel age|quel age (?:as tu|avez vous|tu as|vous avez)"
@@ -106,6 +108,7 @@ STEM_OVERRIDES: tuple[tuple[str, str], ...] = (
     ("voirie", "voirie"),  # not "voir"
     ("communiq", "communiqu"),
     ("formation", "formation"),
+    ("gagnant", "gagnant"),  # the winners, not "gagner" (what the label brings)
 )
 
 
