@@ -702,6 +702,8 @@ _QUESTION_START = re.compile(
     r"existe|sommes|avons|puis|peux|je voudrais savoir|j.aimerais savoir|nous voudrions savoir|"
     r"nous aimerions savoir|je souhaite savoir|je souhaiterais savoir|savez|c koi|c quoi|cb|pk)\b"
 )
+_LEADING_LINK = re.compile(r"^(?:et|mais|puis|sinon|aussi|alors|enfin|ensuite|autre question|par ailleurs)\b[\s,:]*")
+_INTERROGATIVE = re.compile(r"\b(?:quel|quelle|quels|quelles|combien|comment|pourquoi|quand|cb|kel|koi|kan|pk)\b")
 _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
 # "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon.
 _TAIL_RE = re.compile(r"\s:\s|(?<=\w):\s")
@@ -712,7 +714,8 @@ _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qu
 _QWORD = (
     r"(?:qui|que|quoi|quel|quelle|quels|quelles|quand|comment|combien|pourquoi|ou|est[- ]ce|c est|c|"
     r"peut[- ]on|peuvent[- ]ils|faut[- ]il|doit[- ]on|y a[- ]t[- ]il|depuis (?:quand|combien)|"
-    r"(?:a|de|sur|dans|par|pour|avec|en) (?:qui|quoi|quel|quelle|quels|quelles)|cb|kel|ki|koi)"
+    r"(?:a|de|sur|dans|par|pour|avec|en) (?:qui|quoi|quel|quelle|quels|quelles)|cb|kel|ki|koi|"
+    r"kan|kand|qd|pk|pq|pkoi|pourkoi|cmt|koment|komen|cbien|kelle|kels|keske)"
 )
 _COORDINATED = re.compile(rf"\s*(?:,\s*(?:et\s+|puis\s+)?|\s+et\s+)(?={_QWORD}\b)")
 _QWORD_RE = re.compile(rf"\b{_QWORD}\b")
@@ -733,8 +736,10 @@ def _fold_same_length(text: str) -> str:
 
 
 def _is_question(sentence: str) -> bool:
-    folded = fold(sentence).strip()
-    return folded.endswith("?") or bool(_QUESTION_START.match(folded))
+    """Ends with "?", opens with a question word (after "et", "mais"...), or holds an interrogative
+    that is never anything else ("et le formulaire on l'envoie à quelle adresse")."""
+    folded = _LEADING_LINK.sub("", fold(sentence).strip())
+    return folded.endswith("?") or bool(_QUESTION_START.match(folded) or _INTERROGATIVE.search(folded))
 
 
 def _strip_courtesy(line: str) -> str:
