@@ -44,7 +44,7 @@ _FOREIGN_TEXT = """
     recette cuisine gateau football match voiture vacances restaurant hotel
     qualiopi marianne fleuri fleuris fleurie fleuries touristique citergie ecolabel secnumcloud
     expertcyber cybermalveillance amf amrf cnas mandat
-    smalltalk stade horaires
+    smalltalk stade horaires loi1901
 """
 FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 # Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
@@ -72,6 +72,9 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"cit.ergie", "citergie"),
     (r"how (?:many|much)", "combien"),
     (r"cc by(?: sa)?", "creative commons"),  # not "CC" the communauté de communes
+    # Setting up an association is a question for the préfecture, not the label's FAQ.
+    (r"(?:creer|creation|monter|fonder|declarer) (?:d )?(?:une|notre|mon|son|leur|l|des) associations?",
+     "loi1901"),
     (r"modes? (?:d )?emploi", "notice"),  # not a job
     # Small talk with the bot is never an FAQ question ("comment ça va", "t'as quel âge").
     (r"comment (?:ca|allez vous|vas tu|tu vas|vous allez) ?(?:va)?|how are you|what s up"
