@@ -7,7 +7,7 @@ label 1 when the question is in scope and the best entry is acceptable, 0 otherw
 question, or wrong best entry). Writes ``assistant/faq/decision_model.json``; the answer threshold
 is chosen so that at most ``--max-false-answers`` of the off-topic tuning questions get an answer.
 
-    python bench/fit_decision.py [--l2 1.0] [--max-false-answers 0.03] [--folds 5]
+    python bench/fit_decision.py [--l2 1.0] [--max-false-answers 0.04] [--folds 5]
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def choose_threshold(p: np.ndarray, off: np.ndarray, n_off: int, max_false: floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--l2", type=float, default=1.0)
-    parser.add_argument("--max-false-answers", type=float, default=0.03)
+    parser.add_argument("--max-false-answers", type=float, default=0.04)
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
     x, y, off, group, n_off = training_rows(load_corpus())

@@ -536,6 +536,8 @@ _MORE_FILLER: list[str] = [
     "remercie", "remercions", "remerciant", "remerciements", "salutations", "sinceres", "agreer",
     "agreez", "respectueuses", "respectueusement", "sentiments", "amicalement", "distinguees",
     "journee", "hey", "re", "please", "thanks", "thank",
+    # The country: every collectivité is in it, so naming it never says what is asked.
+    "france",
 ]
 
 _MORE_SMS: dict[str, str] = {
