@@ -4,7 +4,8 @@ Corpus and query must go through exactly the same steps, otherwise a word typed 
 applicant ("Mairie", "l’inscription", "c koi", "candidater") would never meet the same
 word in an entry. Steps: lowercase, typographic apostrophes, accents, elisions,
 punctuation, SMS spellings, stop words, Snowball stemming of the accent-free form,
-then synonym groups mapped onto one canonical stem.
+then synonym groups mapped onto one canonical stem. The word lists themselves (SMS spellings,
+stop words, synonym groups) are data, in ``lexicon``.
 """
 
 from __future__ import annotations
