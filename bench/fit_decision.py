@@ -1,13 +1,13 @@
 """Fit the matcher's answer decision (a logistic model over ``FaqMatcher.decision_features``).
 
 Trains on the tuning sets only (dev, the tuning half of ``faq_hard.tsv``, ``faq_tuning2.tsv`` to
-``faq_tuning13.tsv``; never the held-out half, fresh or sealed sets), each question scored by a matcher
-built without the phrasings its own fold added to the corpus (see ``training_rows``):
+``faq_tuning16.tsv``; never the held-out half, fresh or sealed sets), each question scored by a matcher
+built without the phrasings and off-topic examples its own set added to the corpus (see ``training_rows``):
 label 1 when the question is in scope and the best entry is acceptable, 0 otherwise (off-topic
 question, or wrong best entry). Writes ``assistant/faq/decision_model.json``; the answer threshold
 is chosen so that at most ``--max-false-answers`` of the off-topic tuning questions get an answer.
 
-    python bench/fit_decision.py [--l2 1.0] [--max-false-answers 0.04] [--folds 5]
+    python bench/fit_decision.py [--l2 1.0] [--max-false-answers 0.04]
 """
 
 from __future__ import annotations
@@ -31,18 +31,19 @@ from assistant.faq.matcher import FEATURES, MODEL_PATH, DecisionModel, FaqMatche
 from assistant.faq.normalize import fold  # noqa: E402
 
 DATA = REPO / "bench" / "data"
-TUNING_SETS = tuple(DATA / f"faq_tuning{n}.tsv" for n in range(2, 14))
-FOLDS = 5
+TUNING_SETS = tuple(DATA / f"faq_tuning{n}.tsv" for n in range(2, 17))
+
+
+def tuning_sets() -> list[tuple[str, list[fq.Case]]]:
+    """Every set that may guide the matcher: dev, the tuning half of the hard set, the tuning sets."""
+    sets = [("dev", fq.read_cases(fq.DEFAULT_EVAL_DIR / "faq_dev.tsv")),
+            ("hard-tuning", [c for c in fq.read_cases(fq.HARD_SET) if not fq.is_held_out(c.question)])]
+    sets += [(path.stem.removeprefix("faq_"), fq.read_cases(path)) for path in TUNING_SETS if path.exists()]
+    return sets
 
 
 def tuning_cases() -> list[fq.Case]:
-    """Every question that may guide the matcher: dev, the tuning half of the hard set, the tuning sets."""
-    cases = fq.read_cases(fq.DEFAULT_EVAL_DIR / "faq_dev.tsv")
-    cases += [c for c in fq.read_cases(fq.HARD_SET) if not fq.is_held_out(c.question)]
-    for path in TUNING_SETS:
-        if path.exists():
-            cases += fq.read_cases(path)
-    return cases
+    return [case for _name, cases in tuning_sets() for case in cases]
 
 
 def _key(text: str) -> str:
@@ -50,32 +51,34 @@ def _key(text: str) -> str:
 
 
 def without_phrasings(corpus: FaqCorpus, texts: set[str]) -> FaqCorpus:
-    """``corpus`` minus the alternate phrasings equal to one of ``texts`` (compared folded)."""
+    """``corpus`` minus the alternate phrasings and the off-topic examples equal to one of ``texts``
+    (compared folded)."""
     entries = tuple(replace(e, phrasings=tuple(p for p in e.phrasings if _key(p) not in texts))
                     for e in corpus.entries)
-    return replace(corpus, entries=entries)
+    off_topic = tuple(q for q in corpus.off_topic if _key(q) not in texts)
+    return replace(corpus, entries=entries, off_topic=off_topic)
 
 
 def training_rows(corpus: FaqCorpus) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """(features, label, off-topic flag, case number) per question part of the tuning sets that the
+    """(features, label, off-topic flag, set number) per question part of the tuning sets that the
     model decides, and the number of off-topic questions in all (the denominator of the false-answer
     rate).
 
-    Many tuning questions grew the corpus (``grow_corpus.py``): scored against it as is, they would
-    teach the model that a right answer is always a near-exact match. So the cases are cut into
-    folds, and each fold is scored by a matcher built without the phrasings that came from it: every
-    row is a question the index has not seen, as in real use.
+    Many tuning questions grew the corpus (``grow_corpus.py``: phrasings, and off-topic examples in
+    ``hors-champ.txt``): scored against it as is, they would teach the model that a right answer is
+    always a near-exact match. So each set is scored by a matcher built without the phrasings and
+    off-topic examples that came from it: every row is a question the index has not seen, from a
+    writer whose style the index has not seen either, as in real use.
     """
     regexes = fq.read_topics(fq.DEFAULT_EVAL_DIR / "faq_topics.tsv")
-    cases = tuning_cases()
     neutral = DecisionModel((0.0,) * len(FEATURES), 0.0, 1.0)
     xs, ys, off, group = [], [], [], []
-    n_off = sum(1 for case in cases if case.off_topic)
-    for fold_number in range(FOLDS):
-        numbered = [(n, c) for n, c in enumerate(cases) if n % FOLDS == fold_number]
-        texts = {_key(t) for _, c in numbered for t in (c.question, *split_questions(c.question))}
+    n_off = 0
+    for set_number, (_name, cases) in enumerate(tuning_sets()):
+        n_off += sum(1 for case in cases if case.off_topic)
+        texts = {_key(t) for c in cases for t in (c.question, *split_questions(c.question))}
         matcher = FaqMatcher(without_phrasings(corpus, texts), model=neutral)
-        for number, case in numbered:
+        for case in cases:
             parts = split_questions(case.question) if len(case.topics) > 1 else [case.question]
             if len(parts) != len(case.topics):
                 continue
@@ -88,7 +91,7 @@ def training_rows(corpus: FaqCorpus) -> tuple[np.ndarray, np.ndarray, np.ndarray
                     xs.append(features)
                     ys.append(float(right))
                     off.append(case.off_topic)
-                    group.append(number)
+                    group.append(set_number)
     return np.array(xs), np.array(ys), np.array(off), np.array(group), n_off
 
 
@@ -124,19 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--max-false-answers", type=float, default=0.04)
-    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
     x, y, off, group, n_off = training_rows(load_corpus())
-    # Cross-validated estimate first (folds by question, so the parts of one e-mail stay together):
-    # what the fitted decision does on questions it was not fitted on.
-    folds = group % args.folds
+    # Cross-validated estimate first, leaving one set out at a time: what the fitted decision does
+    # on questions, and a writer, it was not fitted on.
     held = np.zeros(len(y))
-    for k in range(args.folds):
-        coef_k, bias_k = fit_logistic(x[folds != k], y[folds != k], args.l2)
-        held[folds == k] = 1.0 / (1.0 + np.exp(-(x[folds == k] @ coef_k + bias_k)))
+    for k in np.unique(group):
+        coef_k, bias_k = fit_logistic(x[group != k], y[group != k], args.l2)
+        held[group == k] = 1.0 / (1.0 + np.exp(-(x[group == k] @ coef_k + bias_k)))
     cv_threshold = choose_threshold(held, off, n_off, args.max_false_answers)
     cv_answered = held >= cv_threshold
-    print(f"{args.folds}-fold cross-validation: right & answered {((y == 1) & cv_answered).sum()} of "
+    print(f"leave-one-set-out cross-validation ({len(np.unique(group))} sets): "
+          f"right & answered {((y == 1) & cv_answered).sum()} of "
           f"{(~off).sum()} in-scope rows, off-topic answered {cv_answered[off].sum() / max(n_off, 1):.3f}, "
           f"wrong answered {(cv_answered & (y == 0) & ~off).sum()}")
     coef, bias = fit_logistic(x, y, args.l2)
@@ -152,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     MODEL_PATH.write_text(json.dumps({
         "features": list(FEATURES), "coef": [round(float(c), 6) for c in coef], "bias": round(bias, 6),
         "answer_threshold": round(threshold, 4),
-        "trained_on": "dev + faq_hard tuning half + faq_tuning2-13, each fold without its own phrasings",
+        "trained_on": "dev + faq_hard tuning half + faq_tuning2-16, each set scored without its own phrasings "
+                      "and off-topic examples",
         "rows": len(y),
     }, indent=2) + "\n", encoding="utf-8")
     print(f"written {MODEL_PATH.relative_to(REPO)}")

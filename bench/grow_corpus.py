@@ -1,6 +1,8 @@
 """Grow the FAQ corpus from a set of real-style questions, the way staff do with
-``assistant faq add-phrasing``: every in-scope question the matcher does not answer right is
-added as a phrasing of the entry that answers it.
+``assistant faq add-phrasing`` and ``assistant faq hors-champ``: every in-scope question the matcher
+does not answer right is added as a phrasing of the entry that answers it, and every off-topic
+question goes to ``faq/hors-champ.txt`` (``fit_decision.py`` scores each set without the examples
+it brought, so the decision learns from unseen ones).
 
 Only tuning sets may be used (never the sealed ones): questions added here are no longer
 unseen. The entry chosen for a question is the best-ranked entry whose answer is acceptable
@@ -22,7 +24,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import faq_quality as fq  # noqa: E402
 
 from assistant.faq.corpus import load_corpus  # noqa: E402
-from assistant.faq.corpus_edit import add_phrasing  # noqa: E402
+from assistant.faq.corpus_edit import add_off_topic, add_phrasing  # noqa: E402
 from assistant.faq.matcher import ANSWER, FaqMatcher, split_questions  # noqa: E402
 
 MAIN_ENTRY = {
@@ -45,10 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_corpus()
     matcher = FaqMatcher(corpus)
     files = {entry.id: entry.path for entry in corpus.entries}
-    added = 0
+    added = added_off_topic = 0
     for path in args.sets:
         for case in fq.read_cases(path):
             if case.off_topic:
+                if not args.dry_run and add_off_topic(corpus.directory, case.question):
+                    added_off_topic += 1
                 continue
             parts = split_questions(case.question) if len(case.topics) > 1 else [case.question]
             if len(parts) != len(case.topics):
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{target:<26} <- {text}")
                 if not args.dry_run and add_phrasing(files[target], text):
                     added += 1
-    print(f"{added} phrasing(s) added")
+    print(f"{added} phrasing(s) added, {added_off_topic} off-topic question(s) added")
     return 0
 
 

@@ -206,6 +206,61 @@ def test_corpus_reloads_when_a_file_changes(tmp_path: Path) -> None:
     assert live.ask("Autre question beta ?").best.entry.answer == "Nouvelle réponse."
 
 
+def test_off_topic_file_is_read_and_tracked(tmp_path: Path) -> None:
+    _write(tmp_path, "alpha.toml", GOOD.format(id="alpha"))
+    (tmp_path / "hors-champ.txt").write_text(
+        "# commentaire\n\nQuel temps fera-t-il demain ?\n  Quel   temps fera-t-il demain ?\nOù garer ma voiture ?\n",
+        encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.off_topic == ("Quel temps fera-t-il demain ?", "Où garer ma voiture ?")
+    assert [e.id for e in corpus.entries] == ["alpha"]  # the examples are not an entry
+    assert not corpus.is_stale()
+    (tmp_path / "hors-champ.txt").write_text("Autre chose ?\n", encoding="utf-8")
+    assert corpus.is_stale() and corpus.reloaded().off_topic == ("Autre chose ?",)
+    (tmp_path / "hors-champ.txt").write_bytes(b"\xff\xfe caf\xe9 ?\n")
+    with pytest.raises(FaqCorpusError, match=r"hors-champ\.txt : lecture impossible"):
+        load_corpus(tmp_path)
+
+
+def test_off_topic_examples_only_with_entries(tmp_path: Path) -> None:
+    (tmp_path / "hors-champ.txt").write_text("Quel temps fera-t-il demain ?\n", encoding="utf-8")
+    with pytest.raises(FaqCorpusError, match="aucune entrée"):
+        load_corpus(tmp_path)
+
+
+def test_add_off_topic_appends_once(tmp_path: Path) -> None:
+    from assistant.faq.corpus_edit import CorpusEditError, add_off_topic
+
+    assert add_off_topic(tmp_path, "Où garer\nma voiture ?")
+    assert not add_off_topic(tmp_path, "OÙ GARER MA VOITURE ?")
+    (tmp_path / "hors-champ.txt").write_text(
+        (tmp_path / "hors-champ.txt").read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
+    assert add_off_topic(tmp_path, "Quel temps fera-t-il ?")
+    expected = "Où garer ma voiture ?\nQuel temps fera-t-il ?\n"
+    assert (tmp_path / "hors-champ.txt").read_text(encoding="utf-8") == expected
+    for bad in ("  ", "# pas une question"):
+        with pytest.raises(CorpusEditError):
+            add_off_topic(tmp_path, bad)
+
+
+def test_known_off_topic_questions_hold_back_a_lookalike() -> None:
+    """One example of a question outside the FAQ ("how many inhabitants") is enough for the matcher to
+    stop answering its lookalikes with the count of labelled territories, and nothing else changes."""
+    from dataclasses import replace
+
+    corpus = load_corpus()
+    plain = FaqMatcher(replace(corpus, off_topic=()))
+    taught = FaqMatcher(replace(corpus, off_topic=("Combien d'habitants compte la ville d'Albi ?",)))
+    lookalike = "Combien d'habitants compte la métropole de Lyon ?"
+    assert plain.ask(lookalike).zone == "answer"
+    assert taught.ask(lookalike).zone != "answer"
+    in_scope = "Combien de collectivités sont labellisées ?"
+    assert taught.off_topic_similarity(lookalike) > taught.off_topic_similarity(in_scope)
+    for question in ("Combien de collectivités sont labellisées ?", "combien de territoires ont le label ?"):
+        result = taught.ask(question)
+        assert result.zone == "answer" and result.best.entry.id == "collectivites-labellisees"
+
+
 # ---------------------------------------------------------------- matcher
 def _read_eval() -> tuple[list[tuple[str, str]], dict[str, re.Pattern[str]]]:
     cases = []

@@ -71,3 +71,29 @@ def test_unanswered_listing_and_add_phrasing(tmp_path, capsys):
 
     assert load_corpus(faq_dir).get("cout") is not None  # still a valid corpus
     assert main(["--config", str(config), "faq", "add-phrasing", "999", "cout", "--faq-dir", str(faq_dir)]) == 1
+
+
+def test_unanswered_question_recorded_as_off_topic(tmp_path, capsys):
+    from assistant.faq.corpus import load_corpus
+    from assistant.faq.log import get_question, record_question
+    from assistant.resources import data_dir
+
+    faq_dir = tmp_path / "faq"
+    shutil.copytree(data_dir("faq"), faq_dir)
+    config = tmp_path / "config.toml"
+    config.write_text('[store]\npath = "s.sqlite3"\n')
+    question = "Combien d'habitants compte la ville de Rodez ?"
+    with Database(tmp_path / "s.sqlite3") as db:
+        qid = record_question(db, channel="telegram", question=question, zone="suggest",
+                              entry_id="collectivites-labellisees", score=0.5, alternatives=[])
+    assert main(["--config", str(config), "faq", "unanswered"]) == 0
+    assert f"assistant faq hors-champ {qid}" in capsys.readouterr().out
+    assert main(["--config", str(config), "faq", "hors-champ", str(qid), "--faq-dir", str(faq_dir)]) == 0
+    assert "Question ajoutée à" in capsys.readouterr().out
+    assert question in load_corpus(faq_dir).off_topic
+    with Database(tmp_path / "s.sqlite3") as db:
+        assert get_question(db, qid).resolution == "hors du champ de la FAQ"
+    assert main(["--config", str(config), "faq", "hors-champ", str(qid), "--faq-dir", str(faq_dir)]) == 0
+    assert "déjà présente" in capsys.readouterr().out
+    assert main(["--config", str(config), "faq", "hors-champ", "999", "--faq-dir", str(faq_dir)]) == 1
+    assert main(["--config", str(config), "faq", "hors-champ", str(qid), "--faq-dir", str(tmp_path / "nope")]) == 1

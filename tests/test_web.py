@@ -146,7 +146,7 @@ GET_PATHS = ["/", "/dossiers/TNL-2024-0001", "/dossiers/TNL-2024-0001/messages/1
 POST_PATHS = ["/dossiers/TNL-2024-0001/relance", "/dossiers/TNL-2024-0001/complet",
               "/dossiers/TNL-2024-0001/retrait", "/dossiers/TNL-2024-0001/reouverture",
               "/dossiers/TNL-2024-0001/signalement", "/quarantaine/1/retraiter", "/faq/1/formulation",
-              "/faq/1/entree", "/faq/1/traitee"]
+              "/faq/1/hors-champ", "/faq/1/entree", "/faq/1/traitee"]
 PUBLIC = {"/login", "/static/style.css"}
 
 
@@ -455,6 +455,18 @@ def test_faq_question_added_as_phrasing(staff_client, settings, faq_dir):
     assert "Question ajoutée aux formulations" in page and "Aucune question en attente" in page
     with Database(settings.store.path) as db:
         assert get_question(db, qid).resolved_at is not None
+
+
+def test_faq_question_recorded_as_off_topic(staff_client, settings, faq_dir):
+    qid = _question(settings, "Combien d'habitants compte la ville de Rodez ?")
+    page = staff_client.get("/faq").text
+    assert f'action="/faq/{qid}/hors-champ"' in page
+    staff_client.post(f"/faq/{qid}/hors-champ", data={"csrf_token": csrf_of(page)})
+    assert "Combien d'habitants compte la ville de Rodez ?" in load_corpus(faq_dir).off_topic
+    page = staff_client.get("/faq").text
+    assert "notée hors du champ de la FAQ" in page and "Aucune question en attente" in page
+    staff_client.post("/faq/999/hors-champ", data={"csrf_token": csrf_of(page)})
+    assert "Question non notée hors champ : question n° 999 inconnue" in staff_client.get("/faq").text
 
 
 def test_faq_question_as_a_new_entry_validated_and_bad_ids_refused(staff_client, settings, faq_dir):

@@ -47,6 +47,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("entry_id", metavar="ENTREE", help="identifiant de l'entrée (nom du fichier sans .toml)")
     add.add_argument("--faq-dir", help="dossier du corpus FAQ (par défaut : faq/ du projet)")
     add.set_defaults(func=cmd_add_phrasing)
+    off_topic = faq_sub.add_parser(
+        "hors-champ", help="noter une question reçue comme hors du champ de la FAQ (l'équipe y répond)",
+        description="Ajoute le texte de la question reçue n° QUESTION à faq/hors-champ.txt, puis la marque comme "
+        "traitée : l'assistant s'abstiendra plus volontiers sur les questions qui lui ressemblent.")
+    off_topic.add_argument("question_id", type=int, metavar="QUESTION", help="numéro donné par « faq unanswered »")
+    off_topic.add_argument("--faq-dir", help="dossier du corpus FAQ (par défaut : faq/ du projet)")
+    off_topic.set_defaults(func=cmd_off_topic)
     resolve = faq_sub.add_parser("resolve", help="marquer une question reçue comme traitée par l'équipe")
     resolve.add_argument("question_id", type=int, metavar="QUESTION")
     resolve.add_argument("--note", default="répondu par l'équipe", help="ce qui a été fait")
@@ -140,6 +147,8 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
         close = [q.entry_id, *q.alternatives] if q.entry_id else q.alternatives
         if close:
             print(f"\tentrées proches : {', '.join(close)}  →  assistant faq add-phrasing {q.id} {close[0]}")
+        if not q.resolved_at:
+            print(f"\thors du champ de la FAQ  →  assistant faq hors-champ {q.id}")
         if q.resolved_at:
             print(f"\ttraitée le {q.resolved_at:%Y-%m-%d} : {q.resolution}")
     return 0
@@ -170,6 +179,33 @@ def cmd_add_phrasing(args: argparse.Namespace, settings: Settings) -> int:
             return 1
         resolve(db, question.id, f"ajoutée comme formulation de {args.entry_id}")
     print(("Formulation ajoutée à " if added else "Formulation déjà présente dans ") + str(entry_file))
+    return 0
+
+
+def cmd_off_topic(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from assistant.faq.corpus import default_directory
+    from assistant.faq.corpus_edit import CorpusEditError, add_off_topic
+    from assistant.faq.log import get_question, resolve
+    from assistant.store.database import Database
+
+    directory = Path(args.faq_dir) if args.faq_dir else default_directory()
+    if not directory.is_dir():
+        print(f"Dossier du corpus FAQ introuvable : {directory}", file=sys.stderr)
+        return 1
+    with Database(settings.store.path) as db:
+        question = get_question(db, args.question_id)
+        if question is None:
+            print(f"Question #{args.question_id} inconnue", file=sys.stderr)
+            return 1
+        try:
+            added = add_off_topic(directory, question.question)
+        except CorpusEditError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 1
+        resolve(db, question.id, "hors du champ de la FAQ")
+    print(("Question ajoutée à " if added else "Question déjà présente dans ") + str(directory / "hors-champ.txt"))
     return 0
 
 

@@ -1,4 +1,6 @@
-"""The FAQ corpus: one TOML file per entry in ``faq/``, edited by staff.
+"""The FAQ corpus: one TOML file per entry in ``faq/``, edited by staff, and ``faq/hors-champ.txt``:
+questions people really asked that the FAQ does not answer (one per line), which teach the matcher
+what "near the label but not in the FAQ" looks like.
 
 Loading validates everything a staff member can get wrong (malformed TOML, missing or
 empty fields, an id that differs from the file name, duplicate ids, links to files that
@@ -23,6 +25,7 @@ _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Markdown inline links and images: [text](target "title")
 _LINK_RE = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _EXTERNAL_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+OFF_TOPIC_FILE = "hors-champ.txt"
 
 
 class FaqCorpusError(Exception):
@@ -56,6 +59,9 @@ class FaqCorpus:
     directory: Path
     entries: tuple[FaqEntry, ...]
     signature: tuple[tuple[str, int, int], ...] = ()
+    # Questions known to be outside the FAQ (``hors-champ.txt``): the matcher holds back an answer
+    # to a question that looks more like one of these than like the entry it ranked first.
+    off_topic: tuple[str, ...] = ()
 
     def get(self, entry_id: str) -> FaqEntry | None:
         for entry in self.entries:
@@ -76,13 +82,14 @@ class FaqCorpus:
 
 
 def directory_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, modification times and sizes of the entry files: changes whenever staff edit one."""
+    """Names, modification times and sizes of the entry files and of ``hors-champ.txt``: changes
+    whenever staff edit one."""
     try:
         with os.scandir(directory) as it:
             found = [
                 (e.name, st.st_mtime_ns, st.st_size)
                 for e in it
-                if e.name.endswith(".toml") and e.is_file() and (st := e.stat())
+                if (e.name.endswith(".toml") or e.name == OFF_TOPIC_FILE) and e.is_file() and (st := e.stat())
             ]
     except FileNotFoundError:
         return ()
@@ -105,6 +112,8 @@ def load_corpus(directory: Path | str | None = None) -> FaqCorpus:
     entries: list[FaqEntry] = []
     seen: dict[str, Path] = {}
     for name, _mtime, _size in signature:
+        if name == OFF_TOPIC_FILE:
+            continue
         path = folder / name
         entry = _load_entry(path, problems)
         if entry is None:
@@ -114,12 +123,30 @@ def load_corpus(directory: Path | str | None = None) -> FaqCorpus:
             continue
         seen[entry.id] = path
         entries.append(entry)
-    if not signature:
+    off_topic = _load_off_topic(folder / OFF_TOPIC_FILE, problems)
+    if not entries and not problems:
         problems.append(f"{folder} : aucune entrée (fichier .toml) dans le corpus FAQ")
     if problems:
         raise FaqCorpusError(problems)
     entries.sort(key=lambda e: e.id)
-    return FaqCorpus(directory=folder, entries=tuple(entries), signature=signature)
+    return FaqCorpus(directory=folder, entries=tuple(entries), signature=signature, off_topic=off_topic)
+
+
+def read_off_topic_lines(path: Path) -> list[str]:
+    """The questions of an off-topic file, one per line, blank lines and ``#`` comments left out."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [" ".join(line.split()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _load_off_topic(path: Path, problems: list[str]) -> tuple[str, ...]:
+    if not path.is_file():
+        return ()
+    try:
+        lines = read_off_topic_lines(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"{path.name} : lecture impossible ({exc})")
+        return ()
+    return tuple(dict.fromkeys(lines))  # a question added twice counts once
 
 
 def _load_entry(path: Path, problems: list[str]) -> FaqEntry | None:

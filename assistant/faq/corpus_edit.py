@@ -1,4 +1,5 @@
-"""Grow the corpus from real questions: add a phrasing to an entry's TOML file, keeping it readable."""
+"""Grow the corpus from real questions: add a phrasing to an entry's TOML file, keeping it readable,
+or record a question as outside the FAQ in ``hors-champ.txt``."""
 
 from __future__ import annotations
 
@@ -44,4 +45,26 @@ def add_phrasing(entry_file: Path, phrasing: str) -> bool:
     tmp = entry_file.with_suffix(".toml.tmp")
     tmp.write_text(new_text, encoding="utf-8")
     tmp.replace(entry_file)
+    return True
+
+
+def add_off_topic(directory: Path, question: str) -> bool:
+    """Append ``question`` (on one line) to the corpus's ``hors-champ.txt``; False if it is already there."""
+    from assistant.faq.corpus import OFF_TOPIC_FILE, read_off_topic_lines
+
+    line = " ".join(question.split())
+    if not line or line.startswith("#"):
+        raise CorpusEditError("question vide" if not line else "une question ne peut pas commencer par « # »")
+    path = directory / OFF_TOPIC_FILE
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        known = read_off_topic_lines(path) if text else []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusEditError(f"{path} : lecture impossible ({exc})") from exc
+    if line.casefold() in (q.casefold() for q in known):
+        return False
+    new_text = text + ("" if not text or text.endswith("\n") else "\n") + line + "\n"
+    tmp = path.with_name(OFF_TOPIC_FILE + ".tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    tmp.replace(path)
     return True

@@ -285,6 +285,8 @@ class FaqMatcher:
         self._last_scores: tuple[tuple[str, bool], np.ndarray] | None = None
         rows = [(i, text) for i, e in enumerate(self.entries) for text in (e.question, *e.phrasings, *e.keywords)]
         self._chars = CharIndex([t for _, t in rows], [i for i, _ in rows], n)
+        off_topic = self.corpus.off_topic
+        self._off_topic_chars = CharIndex(off_topic, [0] * len(off_topic), 1) if off_topic else None
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
@@ -451,6 +453,12 @@ class FaqMatcher:
         self._last_chars = (question, sims)
         return sims
 
+    def off_topic_similarity(self, question: str) -> float:
+        """Best letter n-gram cosine of ``question`` with the known off-topic questions (0 without any)."""
+        if self._off_topic_chars is None:
+            return 0.0
+        return float(self._off_topic_chars.similarity(question)[0])
+
     def combined(self, question: str, topic_only: bool = False) -> np.ndarray:
         """Ranking score: the word score plus a share of the n-gram similarity (two views of the
         same question, which err on different questions)."""
@@ -514,9 +522,10 @@ class FaqMatcher:
 
         Ranking and deciding are two questions: the best entry is the one that shares the most
         weight with the question, but whether it *answers* the question depends on how much of the
-        question it accounts for, how clearly it beats the others, and whether the question speaks
-        of the label at all. ``FEATURES`` names each column; the weights are fitted on the tuning
-        sets by ``bench/fit_decision.py``.
+        question it accounts for, how clearly it beats the others, whether the question speaks
+        of the label at all, and whether it looks more like a question known to be outside the FAQ
+        (``hors-champ.txt``) than like the entry's own phrasings. ``FEATURES`` names each column;
+        the weights are fitted on the tuning sets by ``bench/fit_decision.py``.
         """
         raw = self.combined(text)
         index = int(np.argmax(raw)) if raw.size else 0
@@ -542,6 +551,8 @@ class FaqMatcher:
                 strongest = max(strongest, weight * factor * credit)
         n_unknown = sum(1 for t in terms if t[3] <= 0.0)
         names_label = any(t[1] == self._label_group for t in terms) or bool(_LABEL_NAME_RE.search(fold(text)))
+        best_chars = float(chars[index]) if raw.size else 0.0
+        off_topic = self.off_topic_similarity(text)
         features = np.array([
             float(raw[index]) if raw.size else 0.0,
             float(raw[index]) - second if raw.size else 0.0,
@@ -554,9 +565,11 @@ class FaqMatcher:
             math.log1p(n_unknown),
             float(names_label),
             float(foreign),
-            float(chars[index]) if raw.size else 0.0,
+            best_chars,
             float(chars[index] - np.partition(chars, chars.size - 2)[chars.size - 2]) if chars.size > 1 else 0.0,
             strongest,
+            off_topic,
+            off_topic - best_chars,
         ], dtype=np.float64)
         return index, features
 
@@ -623,7 +636,7 @@ class FaqMatcher:
 FEATURES = (
     "score", "margin", "coverage", "entry_coverage", "intent_only", "intent_mismatch", "intent_match",
     "log_matched_weight", "log_unknown_words", "names_label", "foreign", "char_similarity",
-    "char_margin", "strongest_word",
+    "char_margin", "strongest_word", "off_topic_similarity", "off_topic_margin",
 )
 _LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
 

@@ -16,7 +16,7 @@ from assistant.store import messages as msg_store
 from assistant.store.database import Database
 from assistant.web import queries
 from assistant.web.base import action, back, ctx, db_call, edition_param, field, flash, page, render
-from assistant.web.faq_admin import FaqAdminError, add_as_phrasing, create_entry
+from assistant.web.faq_admin import FaqAdminError, add_as_phrasing, create_entry, mark_off_topic
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,20 @@ async def faq_phrasing(request: Request, user: staff.StaffUser, form: FormData) 
     else:
         flash(request, "ok", f"Question ajoutée aux formulations de « {entry_id} »." if added
               else f"Cette formulation était déjà dans « {entry_id} » ; question marquée traitée.")
+    return back("/faq")
+
+
+@action
+async def faq_off_topic(request: Request, user: staff.StaffUser, form: FormData) -> Response:
+    question_id = request.path_params["question_id"]
+    faq_dir = ctx(request).faq_dir
+    try:
+        await db_call(request, lambda db: mark_off_topic(db, faq_dir, question_id))
+    except FaqAdminError as exc:
+        flash(request, "error", f"Question non notée hors champ : {exc}")
+    else:
+        flash(request, "ok", f"Question n° {question_id} notée hors du champ de la FAQ ; l'assistant s'abstiendra "
+              "sur les questions qui lui ressemblent.")
     return back("/faq")
 
 

@@ -49,6 +49,7 @@ ROUTES = [
     Route("/quarantaine/{message_id:int}/retraiter", admin_views.retry, methods=["POST"]),
     Route("/faq", admin_views.faq, methods=["GET"]),
     Route("/faq/{question_id:int}/formulation", admin_views.faq_phrasing, methods=["POST"]),
+    Route("/faq/{question_id:int}/hors-champ", admin_views.faq_off_topic, methods=["POST"]),
     Route("/faq/{question_id:int}/entree", admin_views.faq_new_entry, methods=["POST"]),
     Route("/faq/{question_id:int}/traitee", admin_views.faq_resolve, methods=["POST"]),
     Route("/export/{fmt:str}", admin_views.export_table, methods=["GET"]),

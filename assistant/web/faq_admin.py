@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.faq.corpus import FaqCorpusError, load_corpus
-from assistant.faq.corpus_edit import CorpusEditError, add_phrasing
+from assistant.faq.corpus_edit import CorpusEditError, add_off_topic, add_phrasing
 from assistant.faq.log import get_question, resolve
 from assistant.store.database import Database
 
@@ -45,6 +45,20 @@ def add_as_phrasing(db: Database, directory: Path, question_id: int, entry_id: s
         raise FaqAdminError(str(exc)) from exc
     resolve(db, question_id, f"ajoutée comme formulation de {entry_id}")
     log.info("faq question #%d added as a phrasing of %s", question_id, entry_id)
+    return added
+
+
+def mark_off_topic(db: Database, directory: Path, question_id: int) -> bool:
+    """The received question goes to ``hors-champ.txt`` (outside the FAQ); it is marked as handled."""
+    question = get_question(db, question_id)
+    if question is None:
+        raise FaqAdminError(f"question n° {question_id} inconnue")
+    try:
+        added = add_off_topic(directory, question.question)
+    except CorpusEditError as exc:
+        raise FaqAdminError(str(exc)) from exc
+    resolve(db, question_id, "hors du champ de la FAQ")
+    log.info("faq question #%d recorded as off-topic", question_id)
     return added
 
 
