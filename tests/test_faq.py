@@ -551,3 +551,31 @@ def test_long_email_is_scored_on_its_question(matcher: FaqMatcher, body: str, ex
     result = matcher.ask(body)
     assert result.answer is not None and result.answer.id == expected
     assert result.question == body
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("bonjour, vous avez combien de labellisés en tout ? merci, Théo, mairie de Millau",
+         "collectivites-labellisees"),
+        ("Bonjour, on a fini le questionnaire, on l'envoie où ? merci, Cindy, mairie de Nyons", "envoi-questionnaire"),
+    ],
+)
+def test_short_message_with_courtesy_is_scored_on_its_question(matcher: FaqMatcher, body: str, expected: str) -> None:
+    """A one-line message is short, but its greeting and signature ("merci, Théo, mairie de Millau")
+    still drown the question: it is scored on the question too."""
+    assert matcher.segments(body)[1:] and all(len(s) < len(body) for s in matcher.segments(body)[1:])
+    result = matcher.ask(body)
+    assert result.answer is not None and result.answer.id == expected
+
+
+def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> None:
+    """"ce label" in the question sentence is the other label the message names."""
+    other = ("Bonjour, notre commune souhaite aussi obtenir le label Villes Internet cette année. "
+             "Comment se passe la candidature à ce label ? Merci, Paul, mairie de Dax")
+    assert matcher.ask(other).zone == "abstain"
+    assert matcher.context_foreign("Comment se passe la candidature à ce label ?", other)
+    ours = ("Bonjour, nous avons déjà le label Villes Internet. Comment candidater au label Territoire "
+            "Numérique Libre ? Merci, Paul, mairie de Dax")
+    result = matcher.ask(ours)
+    assert result.answer is not None and result.answer.id == "procedure"

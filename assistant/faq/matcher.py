@@ -482,12 +482,14 @@ class FaqMatcher:
         return [FaqMatch(self.entries[int(i)], self.confidence(float(raw[i]))) for i in top]
 
     def segments(self, question: str) -> list[str]:
-        """The texts to score for ``question``: itself and, when it is long, each of its questions
-        (greetings, thanks and context sentences dropped) and the part after "savoir :"."""
-        if len(words(question)) < self.params.segment_min_words:
+        """The texts to score for ``question``: itself and, when it is long or wrapped in courtesy
+        ("bonjour, … ? merci, Théo, mairie de Millau"), each of its questions (greetings, thanks,
+        signatures and context sentences dropped) and the part after "savoir :"."""
+        parts = split_questions(question)
+        if len(words(question)) < self.params.segment_min_words and parts == [question]:
             return [question]
         found = [question]
-        for part in split_questions(question):
+        for part in parts:
             for piece in (part, *_TAIL_RE.split(part)[-1:]):
                 piece = piece.strip(" ,;:")
                 if piece and piece not in found and words(piece):
@@ -517,8 +519,9 @@ class FaqMatcher:
         cov = self._last_coverage[1]
         return None if cov is None else float(cov[entry_index])
 
-    def decision_features(self, text: str) -> tuple[int, np.ndarray]:
-        """(index of the best entry, the features the answer decision reads), for ``text``.
+    def decision_features(self, text: str, context: str | None = None) -> tuple[int, np.ndarray]:
+        """(index of the best entry, the features the answer decision reads), for ``text``, a question
+        or one sentence of the message ``context``.
 
         Ranking and deciding are two questions: the best entry is the one that shares the most
         weight with the question, but whether it *answers* the question depends on how much of the
@@ -553,6 +556,8 @@ class FaqMatcher:
         names_label = any(t[1] == self._label_group for t in terms) or bool(_LABEL_NAME_RE.search(fold(text)))
         best_chars = float(chars[index]) if raw.size else 0.0
         off_topic = self.off_topic_similarity(text)
+        if context and context != text:  # a sentence of an e-mail also looks like what its e-mail looks like
+            off_topic = max(off_topic, self.off_topic_similarity(context))
         features = np.array([
             float(raw[index]) if raw.size else 0.0,
             float(raw[index]) - second if raw.size else 0.0,
@@ -573,7 +578,7 @@ class FaqMatcher:
         ], dtype=np.float64)
         return index, features
 
-    def model_decides(self, text: str) -> bool:
+    def model_decides(self, text: str, context: str | None = None) -> bool:
         """Whether the answer decision is left to the model. A weak match, a question mostly made of
         words the FAQ never uses ("combien coûte un iPhone") or on a foreign topic is never answered,
         whatever the model says. ``bench/fit_decision.py`` trains on exactly these questions."""
@@ -581,7 +586,14 @@ class FaqMatcher:
         if not ranked or ranked[0].score < self.params.answer_threshold:
             return False
         coverage, foreign = self.guard(text)
-        return coverage >= self.params.min_coverage and not foreign
+        return coverage >= self.params.min_coverage and not foreign and not self.context_foreign(text, context)
+
+    def context_foreign(self, text: str, context: str | None) -> bool:
+        """A sentence of a longer message whose message is about another label: "Nous visons le label
+        Villes Internet. Comment se déroule la candidature à ce label ?" asks about that one."""
+        if not context or context == text:
+            return False
+        return "labelautre" in foreign_topics(context)
 
     def _ask_one(self, text: str, question: str, k: int) -> FaqResult:
         p = self.params
@@ -597,12 +609,13 @@ class FaqMatcher:
             others = [m for m in self.rank(text, k + 1, topic_only=True)
                       if m.entry.id != best.entry.id and m.score >= p.alternative_min][:k]
         coverage, foreign = self.guard(text)
+        foreign = foreign or self.context_foreign(text, question)
         if coverage == 0.0:
             return FaqResult(question, ABSTAIN, None, [], REASON_NOTHING)
         if foreign:  # a subject the label does not deal with: staff answer, no FAQ entry is offered
             return FaqResult(question, ABSTAIN, None, [], REASON_FOREIGN)
-        if self.model_decides(text):
-            _index, features = self.decision_features(text)
+        if self.model_decides(text, question):
+            _index, features = self.decision_features(text, question)
             probability = self.model.probability(features)
             if probability >= self.model.answer_threshold:
                 return FaqResult(question, ANSWER, FaqMatch(best.entry, probability), others)
