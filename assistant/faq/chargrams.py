@@ -83,19 +83,30 @@ class CharIndex:
         query = grams(text)
         if not query or self._n_rows == 0:
             return out
-        vec: dict[int, float] = {}
+        gids, values = [], []
         unknown_sq = 0.0
         for g, x in query.items():
             gid = self._gram_id.get(g)
             if gid is None:
                 unknown_sq += ((1.0 + math.log(x)) * self._unknown_idf) ** 2
             else:
-                vec[gid] = (1.0 + math.log(x)) * float(self._idf[gid])
-        norm = math.sqrt(sum(v * v for v in vec.values()) + unknown_sq) or 1.0
-        acc = np.zeros(self._n_rows, dtype=np.float32)
-        for gid, v in vec.items():
-            lo, hi = self._indptr[gid], self._indptr[gid + 1]
-            acc[self._post_rows[lo:hi]] += (v / norm) * self._post_weights[lo:hi]
+                gids.append(gid)
+                values.append((1.0 + math.log(x)) * float(self._idf[gid]))
+        if not gids:
+            return out
+        ids = np.asarray(gids, dtype=np.int64)
+        vec = np.asarray(values, dtype=np.float64)
+        norm = math.sqrt(float(vec @ vec) + unknown_sq) or 1.0
+        # All posting lists of the query's n-grams at once: positions lo..hi-1 of each gram, flattened.
+        lo, hi = self._indptr[ids], self._indptr[ids + 1]
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total == 0:
+            return out
+        offsets = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        positions = np.arange(total, dtype=np.int64) + offsets
+        weights = self._post_weights[positions] * np.repeat((vec / norm).astype(np.float32), lengths)
+        acc = np.bincount(self._post_rows[positions], weights=weights, minlength=self._n_rows).astype(np.float32)
         starts = np.minimum(self._starts, self._n_rows - 1)
         best = np.maximum.reduceat(acc, starts)
         return np.where(self._has_rows, best, 0.0).astype(np.float32)

@@ -344,6 +344,7 @@ _GROUP_ADDITIONS: dict[str, list[str]] = {
     # How to go about it: "paperasse", "formalités", "processus", "déroulement".
     "procedure": [
         "processus", "paperasse", "paperasserie", "paperasses", "deroulement", "cheminement",
+        "process",
     ],
     # Reaching someone ("joignable", "téléphoner", "interlocutrice").
     "contacter": [

@@ -287,6 +287,7 @@ class FaqMatcher:
         self._chars = CharIndex([t for _, t in rows], [i for i, _ in rows], n)
         off_topic = self.corpus.off_topic
         self._off_topic_chars = CharIndex(off_topic, [0] * len(off_topic), 1) if off_topic else None
+        self._off_topic_cache: dict[str, float] = {}
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
@@ -454,10 +455,16 @@ class FaqMatcher:
         return sims
 
     def off_topic_similarity(self, question: str) -> float:
-        """Best letter n-gram cosine of ``question`` with the known off-topic questions (0 without any)."""
+        """Best letter n-gram cosine of ``question`` with the known off-topic questions (0 without any).
+        Cached: every sentence of an e-mail also reads the e-mail's own value."""
         if self._off_topic_chars is None:
             return 0.0
-        return float(self._off_topic_chars.similarity(question)[0])
+        cached = self._off_topic_cache.get(question)
+        if cached is None:
+            if len(self._off_topic_cache) >= 64:
+                self._off_topic_cache.clear()
+            cached = self._off_topic_cache[question] = float(self._off_topic_chars.similarity(question)[0])
+        return cached
 
     def combined(self, question: str, topic_only: bool = False) -> np.ndarray:
         """Ranking score: the word score plus a share of the n-gram similarity (two views of the
