@@ -13,6 +13,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from assistant.config import Settings
     from assistant.faq.matcher import FaqResult
 
@@ -154,30 +156,44 @@ def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _file_received_question(
+    settings: Settings, question_id: int, edit: Callable[[str], bool], resolution: str,
+) -> bool | None:
+    """Apply ``edit`` to the text of received question ``question_id`` and mark it as handled:
+    whether ``edit`` changed a file, None (after saying why) when nothing was done."""
+    from assistant.faq.corpus_edit import CorpusEditError
+    from assistant.faq.log import get_question, resolve
+    from assistant.store.database import Database
+
+    with Database(settings.store.path) as db:
+        question = get_question(db, question_id)
+        if question is None:
+            print(f"Question #{question_id} inconnue", file=sys.stderr)
+            return None
+        try:
+            changed = edit(question.question)
+        except CorpusEditError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return None
+        resolve(db, question.id, resolution)
+    return changed
+
+
 def cmd_add_phrasing(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from assistant.faq.corpus import default_directory
-    from assistant.faq.corpus_edit import CorpusEditError, add_phrasing
-    from assistant.faq.log import get_question, resolve
-    from assistant.store.database import Database
+    from assistant.faq.corpus_edit import add_phrasing
 
     directory = Path(args.faq_dir) if args.faq_dir else default_directory()
     entry_file = directory / f"{args.entry_id}.toml"
     if not entry_file.is_file():
         print(f"Entrée inconnue : {entry_file} n'existe pas", file=sys.stderr)
         return 1
-    with Database(settings.store.path) as db:
-        question = get_question(db, args.question_id)
-        if question is None:
-            print(f"Question #{args.question_id} inconnue", file=sys.stderr)
-            return 1
-        try:
-            added = add_phrasing(entry_file, question.question)
-        except CorpusEditError as exc:
-            print(f"Erreur : {exc}", file=sys.stderr)
-            return 1
-        resolve(db, question.id, f"ajoutée comme formulation de {args.entry_id}")
+    added = _file_received_question(settings, args.question_id, lambda text: add_phrasing(entry_file, text),
+                                    f"ajoutée comme formulation de {args.entry_id}")
+    if added is None:
+        return 1
     print(("Formulation ajoutée à " if added else "Formulation déjà présente dans ") + str(entry_file))
     return 0
 
@@ -185,27 +201,18 @@ def cmd_add_phrasing(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_off_topic(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from assistant.faq.corpus import default_directory
-    from assistant.faq.corpus_edit import CorpusEditError, add_off_topic
-    from assistant.faq.log import get_question, resolve
-    from assistant.store.database import Database
+    from assistant.faq.corpus import OFF_TOPIC_FILE, default_directory
+    from assistant.faq.corpus_edit import add_off_topic
 
     directory = Path(args.faq_dir) if args.faq_dir else default_directory()
     if not directory.is_dir():
         print(f"Dossier du corpus FAQ introuvable : {directory}", file=sys.stderr)
         return 1
-    with Database(settings.store.path) as db:
-        question = get_question(db, args.question_id)
-        if question is None:
-            print(f"Question #{args.question_id} inconnue", file=sys.stderr)
-            return 1
-        try:
-            added = add_off_topic(directory, question.question)
-        except CorpusEditError as exc:
-            print(f"Erreur : {exc}", file=sys.stderr)
-            return 1
-        resolve(db, question.id, "hors du champ de la FAQ")
-    print(("Question ajoutée à " if added else "Question déjà présente dans ") + str(directory / "hors-champ.txt"))
+    added = _file_received_question(settings, args.question_id, lambda text: add_off_topic(directory, text),
+                                    "hors du champ de la FAQ")
+    if added is None:
+        return 1
+    print(("Question ajoutée à " if added else "Question déjà présente dans ") + str(directory / OFF_TOPIC_FILE))
     return 0
 
 
