@@ -575,6 +575,8 @@ def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> Non
              "Comment se passe la candidature à ce label ? Merci, Paul, mairie de Dax")
     assert matcher.ask(other).zone == "abstain"
     assert matcher.context_foreign("Comment se passe la candidature à ce label ?", other)
+    # The e-mail handler asks each question of a body with the body as its context.
+    assert matcher.ask("Comment se passe la candidature à ce label ?", context=other).zone == "abstain"
     ours = ("Bonjour, nous avons déjà le label Villes Internet. Comment candidater au label Territoire "
             "Numérique Libre ? Merci, Paul, mairie de Dax")
     result = matcher.ask(ours)

@@ -28,9 +28,13 @@ def shared_matcher() -> ReloadingFaqMatcher:
         return _matcher
 
 
+def _own_text(inp: HandlerInput) -> str:
+    """The body the sender wrote (quoted replies left out)."""
+    return strip_quoted(inp.parsed.text or (html_to_text(inp.parsed.html) if inp.parsed.html else ""))
+
+
 def questions_of(inp: HandlerInput) -> list[str]:
-    body = inp.parsed.text or (html_to_text(inp.parsed.html) if inp.parsed.html else "")
-    questions = split_questions(strip_quoted(body))
+    questions = split_questions(_own_text(inp))
     if not questions and "?" in inp.parsed.subject:
         questions = split_questions(inp.parsed.subject)
     return questions[:MAX_QUESTIONS_PER_MESSAGE]
@@ -41,7 +45,10 @@ def handle_question(inp: HandlerInput) -> HandlerResult:
     if not questions:
         return DEFAULT_HANDLERS["question"](inp)
     matcher = shared_matcher()
-    results: list[FaqResult] = [matcher.ask(q, k=3) for q in questions]
+    # Each question is decided with its e-mail around it: "Nous visons le label Villes Internet. Comment
+    # candidater à ce label ?" asks about the other label.
+    body = _own_text(inp)
+    results: list[FaqResult] = [matcher.ask(q, k=3, context=body) for q in questions]
     notices = []
     for result in results:
         record_question(

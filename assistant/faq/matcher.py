@@ -503,12 +503,14 @@ class FaqMatcher:
                     found.append(piece)
         return found
 
-    def ask(self, question: str, k: int = 3) -> FaqResult:
-        """Answer, offer alternatives, or abstain for one question."""
+    def ask(self, question: str, k: int = 3, context: str | None = None) -> FaqResult:
+        """Answer, offer alternatives, or abstain for one question; ``context``: the whole message the
+        question was taken from (an e-mail body), when there is more to it than the question."""
+        context = context or question
         segments = self.segments(question)
         if len(segments) == 1:
-            return self._ask_one(question, question, k)
-        results = [(self._ask_one(segment, question, k), len(words(segment))) for segment in segments]
+            return self._ask_one(question, question, k, context)
+        results = [(self._ask_one(segment, question, k, context), len(words(segment))) for segment in segments]
         order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
         # Answered views: the shortest wins, it is the question proper ("est-ce gratuit ?" rather than
         # the sentence around it that also speaks of the conseil municipal). Otherwise the best score.
@@ -602,7 +604,7 @@ class FaqMatcher:
             return False
         return "labelautre" in foreign_topics(context)
 
-    def _ask_one(self, text: str, question: str, k: int) -> FaqResult:
+    def _ask_one(self, text: str, question: str, k: int, context: str) -> FaqResult:
         p = self.params
         ranked = self.rank(text, k + 1)
         if not ranked or ranked[0].score < p.suggest_threshold:
@@ -616,13 +618,13 @@ class FaqMatcher:
             others = [m for m in self.rank(text, k + 1, topic_only=True)
                       if m.entry.id != best.entry.id and m.score >= p.alternative_min][:k]
         coverage, foreign = self.guard(text)
-        foreign = foreign or self.context_foreign(text, question)
+        foreign = foreign or self.context_foreign(text, context)
         if coverage == 0.0:
             return FaqResult(question, ABSTAIN, None, [], REASON_NOTHING)
         if foreign:  # a subject the label does not deal with: staff answer, no FAQ entry is offered
             return FaqResult(question, ABSTAIN, None, [], REASON_FOREIGN)
-        if self.model_decides(text, question):
-            _index, features = self.decision_features(text, question)
+        if self.model_decides(text, context):
+            _index, features = self.decision_features(text, context)
             probability = self.model.probability(features)
             if probability >= self.model.answer_threshold:
                 return FaqResult(question, ANSWER, FaqMatch(best.entry, probability), others)
@@ -709,9 +711,9 @@ class ReloadingFaqMatcher:
         self.matcher = FaqMatcher(fresh, self._params)
         return True
 
-    def ask(self, question: str, k: int = 3) -> FaqResult:
+    def ask(self, question: str, k: int = 3, context: str | None = None) -> FaqResult:
         self.refresh()
-        return self.matcher.ask(question, k)
+        return self.matcher.ask(question, k, context)
 
 
 # ---------------------------------------------------------------------- e-mail bodies
