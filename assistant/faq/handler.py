@@ -33,21 +33,22 @@ def _own_text(inp: HandlerInput) -> str:
     return strip_quoted(inp.parsed.text or (html_to_text(inp.parsed.html) if inp.parsed.html else ""))
 
 
-def questions_of(inp: HandlerInput) -> list[str]:
-    questions = split_questions(_own_text(inp))
+def questions_of(inp: HandlerInput, body: str) -> list[str]:
+    """The questions of ``body`` (the sender's own text), else of the subject."""
+    questions = split_questions(body)
     if not questions and "?" in inp.parsed.subject:
         questions = split_questions(inp.parsed.subject)
     return questions[:MAX_QUESTIONS_PER_MESSAGE]
 
 
 def handle_question(inp: HandlerInput) -> HandlerResult:
-    questions = questions_of(inp)
+    body = _own_text(inp)
+    questions = questions_of(inp, body)
     if not questions:
         return DEFAULT_HANDLERS["question"](inp)
     matcher = shared_matcher()
     # Each question is decided with its e-mail around it: "Nous visons le label Villes Internet. Comment
     # candidater à ce label ?" asks about the other label.
-    body = _own_text(inp)
     results: list[FaqResult] = [matcher.ask(q, k=3, context=body) for q in questions]
     notices = []
     for result in results:
