@@ -771,7 +771,9 @@ _LEADING_LINK = re.compile(r"^(?:et|mais|puis|sinon|aussi|alors|enfin|ensuite|au
 _INTERROGATIVE = re.compile(r"\b(?:quel|quelle|quels|quelles|combien|comment|pourquoi|quand|cb|kel|koi|kan|pk)\b")
 _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
 # "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon.
-_TAIL_RE = re.compile(r"\s:\s|(?<=\w):\s")
+_TAIL_RE = re.compile(
+    r"\s:\s|(?<=\w):\s|\b(?:savoir|comprendre|demander|preciser|confirmer|indiquer|expliquer)\s+(?=si\b|s'|comment\b|"
+    r"quel|combien\b|qui\b|où\b|quand\b|pourquoi\b|ce qu)", re.IGNORECASE)
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
 # A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
 # "Est-ce gratuit, et où envoyer le dossier ?". Split before "et"/a comma followed by a question word
