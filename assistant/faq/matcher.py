@@ -770,9 +770,10 @@ _QUESTION_START = re.compile(
 _LEADING_LINK = re.compile(r"^(?:et|mais|puis|sinon|aussi|alors|enfin|ensuite|autre question|par ailleurs)\b[\s,:]*")
 _INTERROGATIVE = re.compile(r"\b(?:quel|quelle|quels|quelles|combien|comment|pourquoi|quand|cb|kel|koi|kan|pk)\b")
 _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
-# "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon.
+# "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon; "je
+# dois savoir si la candidature entraîne des frais": it is the clause after "savoir".
 _TAIL_RE = re.compile(
-    r"\s:\s|(?<=\w):\s|\b(?:savoir|comprendre|demander|preciser|confirmer|indiquer|expliquer)\s+(?=si\b|s'|comment\b|"
+    r"\s:\s|(?<=\w):\s|\b(?:savoir|comprendre|demander|pr[ée]ciser|confirmer|indiquer|expliquer)\s+(?=si\b|s'|comment\b|"
     r"quel|combien\b|qui\b|où\b|quand\b|pourquoi\b|ce qu)", re.IGNORECASE)
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
 # A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
