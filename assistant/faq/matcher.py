@@ -883,7 +883,18 @@ _INTRODUCED = re.compile(r"(?:savoir|question|demander|suivante|ceci)\s*:\s*$")
 
 @lru_cache(maxsize=64)
 def _message_words(message: str) -> tuple[str, ...]:
-    return tuple(w for sentence in message_sentences(message) for w in words(sentence))
+    """The content words of ``message``, its self-introductions left out ("Nous sommes une commune de
+    2 000 habitants." says who asks, not what the next question is about)."""
+    return tuple(w for sentence in message_sentences(message)
+                 if sentence.rstrip().endswith("?") or not _INTRODUCTION.match(fold(sentence))
+                 for w in words(sentence))
+
+
+_INTRODUCTION = re.compile(
+    r"(?:nous sommes|je suis|on est|(?:notre|ma) (?:petite |grande )?(?:commune|ville|village|collectivite|"
+    r"communaute|intercommunalite|interco|metropole|agglomeration|departement|region|mairie|epci)\b"
+    r"[^.?!]{0,60}\b(?:compte|est|fait|regroupe|rassemble|de \d))"
+)
 
 
 def message_sentences(text: str) -> list[str]:
