@@ -581,3 +581,26 @@ def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> Non
             "Numérique Libre ? Merci, Paul, mairie de Dax")
     result = matcher.ask(ours)
     assert result.answer is not None and result.answer.id == "procedure"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # Follow-up questions of an e-mail about something else: alone, each looks like an FAQ question.
+        ("Nous voulons former nos agents à LibreOffice. Combien coûte la formation ? Qui la délivre ?", None),
+        ("Le département prépare une demande de DSIL pour renouveler son parc informatique. Quelles pièces "
+         "faut-il fournir ? Et avant quelle date ?", None),
+        ("Notre CCAS vise le label Numérique Inclusif. Qui le délivre ? Et les associations peuvent-elles y "
+         "prétendre ?", None),
+        # ... and follow-ups about the label, or after a self-introduction, which stay answered.
+        ("Je prépare un article sur le label. Depuis quand existe-t-il ?", "historique"),
+        ("Nous avons rempli le questionnaire. Où faut-il l'envoyer ?", "envoi-questionnaire"),
+        ("Bonjour, nous sommes une commune de 2000 habitants. Est-ce gratuit ?", "cout"),
+        ("Je suis maire d'une commune de 300 habitants. Peut-on participer ?", "qui-peut-participer"),
+    ],
+)
+def test_follow_up_question_is_decided_with_what_comes_before_it(
+    matcher: FaqMatcher, body: str, expected: str | None
+) -> None:
+    result = matcher.ask(body)
+    assert (result.answer.id if result.answer else None) == expected
