@@ -9,6 +9,19 @@ import pytest
 from servers import DovecotServer, SmtpCapture, dovecot_binary, make_server_dir, remove_server_dir
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_faq_index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``assistant faq ask`` caches its index (see ``assistant.faq.index_cache``): the tests, and the
+    commands they run, keep theirs in a temp dir rather than the user's ~/.cache."""
+    previous = os.environ.get("TNL_ASSISTANT_CACHE_DIR")
+    os.environ["TNL_ASSISTANT_CACHE_DIR"] = str(tmp_path_factory.mktemp("faq-index-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("TNL_ASSISTANT_CACHE_DIR", None)
+    else:
+        os.environ["TNL_ASSISTANT_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def dovecot() -> Iterator[DovecotServer]:
     """A fresh, started Dovecot IMAP server with an empty mailbox, in its own temp dir.

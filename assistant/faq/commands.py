@@ -112,14 +112,14 @@ def format_line(result: FaqResult) -> str:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.faq.corpus import FaqCorpusError, load_corpus
-    from assistant.faq.matcher import FaqMatcher
+    from assistant.faq.index_cache import cached_matcher
 
     try:
         corpus = load_corpus(args.faq_dir)
     except FaqCorpusError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    matcher = FaqMatcher(corpus)
+    matcher = cached_matcher(corpus)  # the built index is cached on disk: see index_cache
     k = max(0, args.k)
     from_stdin = args.question is None
     questions = [line.strip() for line in sys.stdin if line.strip()] if from_stdin else [args.question]
