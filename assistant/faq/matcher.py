@@ -564,7 +564,8 @@ class FaqMatcher:
         n_unknown = sum(1 for t in terms if t[3] <= 0.0)
         names_label = any(t[1] == self._label_group for t in terms) or bool(_LABEL_NAME_RE.search(fold(text)))
         best_chars = float(chars[index]) if raw.size else 0.0
-        # Computed first: it scores another text, which replaces the cached scores of ``text``.
+        # Read after everything about ``text`` itself: it scores other words, which replace the
+        # matcher's last-question caches.
         leaning, antecedent_score, antecedent_off_topic = self._antecedent_features(text, context)
         off_topic = self.off_topic_similarity(text)
         if context and context != text:  # a sentence of an e-mail also looks like what its e-mail looks like
@@ -788,8 +789,6 @@ _QWORD = (
 _COORDINATED = re.compile(rf"\s*(?:,\s*(?:et\s+|puis\s+)?|\s+et\s+)(?={_QWORD}\b)")
 _QWORD_RE = re.compile(rf"\b{_QWORD}\b")
 _INVERSION_RE = re.compile(r"\b[a-z]+-(?:t-)?(?:il|elle|ils|elles|on|nous|vous|je)\b")
-# Words that, beside question words, still leave a question bare ("et depuis quand ?", "et comment
-# s'y prendre ?").
 # A question points back to the last dozen words before it (its sentence, or the one before), not to
 # the greeting and self-introduction three lines up (cross-validated: 5, 8, 12, 15 words, all of it).
 _ANTECEDENT_WORDS = 12
@@ -802,6 +801,8 @@ _KIND_WORDS = frozenset({
     "duree", "temps", "possible", "droit", "faut", "accepte", "acceptes", "acceptees", "exactement", "aussi",
     "faire", "obtenir", "delivre", "delivrer", "prend", "existe", "ensuite", "combien", "lieu", "modalites",
 })
+# Words that, beside question words, still leave a question bare ("et depuis quand ?", "et comment
+# s'y prendre ?").
 _BARE_FILLERS = frozenset({"depuis", "prendre", "faire", "ca", "cela", "proceder", "alors"})
 
 
