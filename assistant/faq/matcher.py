@@ -863,7 +863,7 @@ def antecedent(question: str, message: str) -> str:
     délivre ?" points back to, greetings and signature left out. Empty when it opens the message, is
     announced as the question ("je voudrais savoir : …") or is not in it."""
     head = fold(question).strip()[:40]
-    folded = fold(message)
+    folded = _folded_message(message)
     if head in folded and _INTRODUCED.search(folded.split(head)[0]):
         return ""
     asked = tuple(words(question))
@@ -880,6 +880,12 @@ def antecedent(question: str, message: str) -> str:
 # "... je voudrais simplement savoir : est-ce gratuit ?": the sender announces the question of the
 # message, which then leans on nothing before it.
 _INTRODUCED = re.compile(r"(?:savoir|question|demander|suivante|ceci)\s*:\s*$")
+
+
+@lru_cache(maxsize=64)
+def _folded_message(message: str) -> str:
+    """``fold(message)``, once per message rather than once per question of it."""
+    return fold(message)
 
 
 @lru_cache(maxsize=64)
