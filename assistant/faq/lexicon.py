@@ -127,6 +127,8 @@ _BASE_GROUPS: tuple[tuple[str, ...], ...] = (
      "facture", "facturee", "facturer", "facturation", "montant", "payante", "payants", "onereux"),
     ("signaletique", "panneau", "panneaux", "plaque", "affichage"),
     ("logo", "logos"),
+    # Other names of the label itself ("la certification libre", "cette appellation").
+    ("label", "labels", "certification", "certifications", "certificat", "appellation"),
     ("labelliser", "labellise", "labellisee", "labellises", "labellisees", "labellisation", "laureat",
      "recompense", "recompenser", "recompensee", "recompensees", "obtenu"),
     ("envoyer", "envoi", "renvoyer", "transmettre", "adresser", "deposer", "parvenir", "expedier",
