@@ -45,7 +45,7 @@ HARD_SET = REPO / "bench" / "data" / "faq_hard.tsv"
 FRESH_SET = REPO / "bench" / "data" / "faq_fresh.tsv"
 # Extra sets judged like the dev set: (name, file, never tuned on).
 EXTRA_SETS = (
-    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 28)),
+    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 32)),
     ("sealed-a", REPO / "bench" / "data" / "faq_sealed_a.tsv", True),
     ("sealed-b", REPO / "bench" / "data" / "faq_sealed_b.tsv", True),
     ("sealed-c", REPO / "bench" / "data" / "faq_sealed_c.tsv", True),
@@ -56,6 +56,8 @@ EXTRA_SETS = (
     ("sealed-h", REPO / "bench" / "data" / "faq_sealed_h.tsv", True),
     ("sealed-i", REPO / "bench" / "data" / "faq_sealed_i.tsv", True),
     ("sealed-j", REPO / "bench" / "data" / "faq_sealed_j.tsv", True),
+    ("sealed-k", REPO / "bench" / "data" / "faq_sealed_k.tsv", True),
+    ("sealed-l", REPO / "bench" / "data" / "faq_sealed_l.tsv", True),
 )
 UNSEEN = ("held-out", "fresh", *(name for name, _path, sealed in EXTRA_SETS if sealed))
 HIDDEN_ERRORS = frozenset(UNSEEN)  # sets whose misses are never listed by --show-errors

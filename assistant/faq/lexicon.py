@@ -635,7 +635,8 @@ _MORE_SMS: dict[str, str] = {
 #   question get an answer in a local check with questions written for this purpose):
 #   "handicap"/"handicapes" (building accessibility), "autonomie"/"dependance" (elderly care),
 #   "conflit" (neighbours), "vote"/"voter" (elections), "commission" (fees, council committees),
-#   "titulaire" (civil-servant status), "medaille" is kept but "certification"/"homologation" are not,
+#   "titulaire" (civil-servant status), "medaille" is kept but "homologation" is not
+#   ("certification" only names the label, a weak word),
 #   "fermeture" (opening hours of services), "derogation" (school catchment), "formalites" (civil
 #   registry), "impose" (taxed), "privatif" (domaine public), "effectif" (school or staff numbers),
 #   "annuaire" (directory of associations), "parrainage" (presidential sponsorship), "inauguration"
