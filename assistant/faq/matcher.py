@@ -79,7 +79,7 @@ class MatcherParams:
     fuzzy_cutoff: float = 85.0  # fuzz.ratio cutoff for typo matching of unknown words
     fuzzy_credit: float = 0.9  # credit of a typo match, times ratio/100
     fuzzy_min_length: int = 4
-    unknown_weight: float = 1.0  # weight of a word the corpus never uses, times the IDF of df = 0
+    unknown_weight: float = 0.7  # weight of a word the corpus never uses, times the IDF of df = 0
     unknown_number_weight: float = 0.25  # ... when it is a number ("300 habitants", "2025")
     phrasing_query_share: float = 0.85  # in a phrasing score: query coverage vs phrasing coverage
     phrasing_share: float = 0.6  # final score: best phrasing vs whole entry
@@ -489,11 +489,13 @@ class FaqMatcher:
         return [FaqMatch(self.entries[int(i)], self.confidence(float(raw[i]))) for i in top]
 
     def segments(self, question: str) -> list[str]:
-        """The texts to score for ``question``: itself and, when it is long or wrapped in courtesy
-        ("bonjour, … ? merci, Théo, mairie de Millau"), each of its questions (greetings, thanks,
-        signatures and context sentences dropped) and the part after "savoir :"."""
+        """The texts to score for ``question``: itself and, when it is long, wrapped in courtesy
+        ("bonjour, … ? merci, Théo, mairie de Millau") or announces its question ("deux points : …",
+        "je voudrais savoir si …"), each of its questions (greetings, thanks, signatures and context
+        sentences dropped) and the part after the announcement."""
         parts = split_questions(question)
-        if len(words(question)) < self.params.segment_min_words and parts == [question]:
+        if (len(words(question)) < self.params.segment_min_words and parts == [question]
+                and len(_TAIL_RE.split(question)) == 1):
             return [question]
         found = [question]
         for part in parts:
