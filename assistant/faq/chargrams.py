@@ -21,6 +21,7 @@ import numpy as np
 from assistant.faq.normalize import words
 
 GRAM_SIZES = (3, 4, 5)
+_WORD_CACHE_SIZE = 8192  # words whose n-gram ids an index keeps
 
 
 @lru_cache(maxsize=65536)
@@ -76,26 +77,45 @@ class CharIndex:
         # Rows are grouped by entry: reduceat over each entry's first row gives the per-entry best.
         self._starts = np.searchsorted(self._row_entry, np.arange(n_entries)).astype(np.intp)
         self._has_rows = np.bincount(self._row_entry, minlength=n_entries) > 0
+        # One row per entry, in order (the off-topic questions): the rows' cosines are the answer.
+        self._one_row_each = n_entries == n and bool(np.array_equal(self._row_entry, np.arange(n)))
+        self._word_ids: dict[str, tuple[np.ndarray, tuple[str, ...]]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_word_ids"] = {}  # a cache of lookups, rebuilt on use
+        return state
+
+    def _ids_of(self, word: str) -> tuple[np.ndarray, tuple[str, ...]]:
+        """(ids of the word's known n-grams, its unknown n-grams): words repeat, their lookups are kept."""
+        found = self._word_ids.get(word)
+        if found is None:
+            if len(self._word_ids) >= _WORD_CACHE_SIZE:
+                self._word_ids.clear()
+            known, unknown = [], []
+            for g in word_grams(word):
+                gid = self._gram_id.get(g)
+                if gid is None:
+                    unknown.append(g)
+                else:
+                    known.append(gid)
+            found = self._word_ids[word] = (np.asarray(known, dtype=np.int64), tuple(unknown))
+        return found
 
     def similarity(self, text: str) -> np.ndarray:
         """Best cosine in [0, 1] of each entry's rows with ``text``."""
         out = np.zeros(self.n_entries, dtype=np.float32)
-        query = grams(text)
-        if not query or self._n_rows == 0:
+        text_words = words(text)
+        if not text_words or self._n_rows == 0:
             return out
-        gids, values = [], []
-        unknown_sq = 0.0
-        for g, x in query.items():
-            gid = self._gram_id.get(g)
-            if gid is None:
-                unknown_sq += ((1.0 + math.log(x)) * self._unknown_idf) ** 2
-            else:
-                gids.append(gid)
-                values.append((1.0 + math.log(x)) * float(self._idf[gid]))
-        if not gids:
+        looked_up = [self._ids_of(word) for word in text_words]
+        known = [ids for ids, _ in looked_up if ids.size]
+        if not known:
             return out
-        ids = np.asarray(gids, dtype=np.int64)
-        vec = np.asarray(values, dtype=np.float64)
+        ids, counts = np.unique(np.concatenate(known), return_counts=True)
+        vec = (1.0 + np.log(counts)) * self._idf[ids]
+        unknown_sq = sum(((1.0 + math.log(x)) * self._unknown_idf) ** 2
+                         for x in Counter(g for _, unknown in looked_up for g in unknown).values())
         norm = math.sqrt(float(vec @ vec) + unknown_sq) or 1.0
         # All posting lists of the query's n-grams at once: positions lo..hi-1 of each gram, flattened.
         lo, hi = self._indptr[ids], self._indptr[ids + 1]
@@ -107,6 +127,8 @@ class CharIndex:
         positions = np.arange(total, dtype=np.int64) + offsets
         weights = self._post_weights[positions] * np.repeat((vec / norm).astype(np.float32), lengths)
         acc = np.bincount(self._post_rows[positions], weights=weights, minlength=self._n_rows).astype(np.float32)
+        if self._one_row_each:
+            return acc
         starts = np.minimum(self._starts, self._n_rows - 1)
         best = np.maximum.reduceat(acc, starts)
         return np.where(self._has_rows, best, 0.0).astype(np.float32)

@@ -175,15 +175,10 @@ def _load(path: Path, key: str, corpus: FaqCorpus) -> FaqMatcher | None:
 
 
 def _reset_question_caches(state: dict[str, Any]) -> dict[str, Any]:
-    """The matcher keeps what it computed for the last question (``_last_*``) and the off-topic
-    similarity of recent ones: a cached index starts with none."""
-    state = dict(state)
-    for name in state:
-        if name.startswith("_last_"):
-            state[name] = None
-    if isinstance(state.get("_off_topic_cache"), dict):
-        state["_off_topic_cache"] = {}
-    return state
+    """The matcher keeps what it computed for recent questions (``*_cache`` dictionaries): a cached
+    index starts with none."""
+    return {name: {} if name.endswith("_cache") and isinstance(value, dict) else value
+            for name, value in state.items()}
 
 
 def _recently_edited(sources: tuple[Path, ...] = SOURCE_FILES) -> bool:

@@ -58,7 +58,7 @@ _BASE_SMS: dict[str, str] = {
     "organizer": "organisateur", "since": "depuis", "year": "annee", "years": "annees", "founded": "cree",
     "created": "cree", "launched": "lance", "software": "logiciel", "open": "ouvert", "data": "donnees",
     "formats": "formats", "submit": "envoyer", "sent": "envoye", "address": "adresse",
-    "pay": "payer", "paid": "payant", "charge": "frais", "costs": "cout", "advantages": "avantages",
+    "pay": "payer", "paid": "payant", "costs": "cout", "advantages": "avantages",
     "advantage": "avantage", "level": "niveau", "levels": "niveaux", "evaluated": "evalue",
     "judged": "evalue", "assessed": "evalue", "jury": "jury", "sign": "panneau", "signs": "panneaux",
     "signage": "signaletique", "communicate": "communiquer", "promote": "promouvoir", "press": "presse",
@@ -177,7 +177,8 @@ _GROUP_ADDITIONS: dict[str, list[str]] = {
     "collectivite": [
         "intercommunal", "intercommunale", "intercommunaux", "departemental", "departementale",
         "departementaux", "regional", "regionale", "regionaux", "hameau", "hameaux", "bourg",
-        "bourgs", "bourgade", "arrondissement", "arrondissements", "canton", "cantons",
+        "bourgs", "bourgade", "arrondissement", "arrondissements", "canton", "cantons", "communal",
+        "communale", "communaux", "communales",
     ],
     # Inflections of "apply / enter" that the stems miss ("on s'inscrit", "inscrivons", "postulons").
     "candidater": [
@@ -215,7 +216,7 @@ _GROUP_ADDITIONS: dict[str, list[str]] = {
         "labellisons", "labellisent", "recompensent", "decroche", "decrocher", "decrochee",
         "decroches", "decrochees", "decrochent", "decrochons", "decrochera", "remporte",
         "remporter", "remportee", "remportent", "remportons", "obtenus", "medaille", "medailles",
-        "trophee", "trophees", "distinction", "distinctions",
+        "trophee", "trophees", "distinction", "distinctions", "obtention",
     ],
     # Sending the file: inflections and online-deposit words ("soumettre", "téléverser").
     "envoyer": [
@@ -264,7 +265,7 @@ _GROUP_ADDITIONS: dict[str, list[str]] = {
     "interet": [
         "apportent", "gagnons", "gain", "gains", "utile", "utiles", "servent", "atout", "atouts",
         "profit", "profits", "profiter", "profite", "beneficier", "beneficient", "retombee",
-        "retombees", "gadget", "gadgets",
+        "retombees", "gadget", "gadgets", "opportunite", "value",  # "plus-value"
     ],
     # Renewal, validity and duration ("reconduit", "périmé", "à perpétuité", "garder le label").
     "renouveler": [
@@ -296,7 +297,7 @@ _GROUP_ADDITIONS: dict[str, list[str]] = {
     ],
     # The residents.
     "habitant": [
-        "usagers", "concitoyens",
+        "usagers", "concitoyens", "ame", "ames",
     ],
     # Elected officials.
     "elu": [
@@ -512,6 +513,8 @@ _MORE_FILLER: list[str] = [
     # Vague nouns and discourse fillers ("le truc", "dans ce cas", "genre c'est gratuit ?", "au bout de").
     "truc", "trucs", "machin", "machins", "bidule", "bidules", "cas", "genre", "sorte", "etc",
     "exemple", "exemples", "facon", "maniere", "bout",
+    # "de quoi s'agit-il", "d'ores et déjà" (the "déjà" is kept: "deja" is a word of the FAQ).
+    "agit", "ores",
     # "médaille en chocolat" (idiom: a worthless award): the topic is carried by "médaille".
     "chocolat",
     # Adverbs that only colour the question.

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -44,10 +45,12 @@ from assistant.faq.normalize import (
     detect_intents,
     fold,
     foreign_topics,
+    normalize,
     words,
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 ANSWER = "answer"
 SUGGEST = "suggest"
@@ -279,26 +282,36 @@ class FaqMatcher:
         self._strong_groups = {"g:" + canonical(s) for s, w in self._field.items() if w > p.answer_weight}
         self._label_group = "g:" + canonical(analyze("label")[0][1])
         self._weak_groups = {"g:" + canonical(analyze(w)[0][1]) for w in WEAK_WORDS}
-        self._last_terms: tuple[str, list[tuple[str, str, float, float]]] | None = None
-        self._last_coverage: tuple[str, np.ndarray | None] | None = None
-        self._last_chars: tuple[str, np.ndarray] | None = None
-        self._last_scores: tuple[tuple[str, bool], np.ndarray] | None = None
+        # What was computed for the last few texts: one question reads its own terms and scores, its
+        # e-mail's and the sentence before it, several times over (see ``_remember``).
+        self._terms_cache: dict[str, list[tuple[str, str, float, float]]] = {}
+        self._coverage_cache: dict[str, np.ndarray | None] = {}
+        self._chars_cache: dict[str, np.ndarray] = {}
+        self._scores_cache: dict[tuple[str, bool], np.ndarray] = {}
         rows = [(i, text) for i, e in enumerate(self.entries) for text in (e.question, *e.phrasings, *e.keywords)]
         self._chars = CharIndex([t for _, t in rows], [i for i, _ in rows], n)
         off_topic = self.corpus.off_topic
-        self._off_topic_chars = CharIndex(off_topic, [0] * len(off_topic), 1) if off_topic else None
-        self._off_topic_cache: dict[str, float] = {}
+        self._off_topic_chars = CharIndex(off_topic, range(len(off_topic)), len(off_topic)) if off_topic else None
+        # Words of each off-topic question, weighted by their rarity among those questions ("mairie"
+        # is in many of them, "permis" in few), with their total weight.
+        off_topic_stems = [frozenset(normalize(text)) for text in off_topic]
+        df: dict[str, int] = {}
+        for stems in off_topic_stems:
+            for w in stems:
+                df[w] = df.get(w, 0) + 1
+        self._off_topic_idf = {w: math.log((len(off_topic) + 1) / (1 + c)) + 1.0 for w, c in df.items()}
+        self._off_topic_idf_unseen = math.log(len(off_topic) + 1) + 1.0
+        self._off_topic_words = [(stems, sum(self._off_topic_idf[w] for w in stems)) for stems in off_topic_stems]
+        self._off_topic_cache: dict[str, tuple[float, float]] = {}
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
     # ------------------------------------------------------------------ scoring
     def _query_terms(self, question: str) -> list[tuple[str, str, float, float]]:
         """Query terms, computed once per question (``ask`` needs them for scores and guard)."""
-        cached = self._last_terms
-        if cached is not None and cached[0] == question:
-            return cached[1]
-        terms = self._compute_query_terms(question)
-        self._last_terms = (question, terms)
+        terms = self._terms_cache.get(question)
+        if terms is None:
+            terms = _remember(self._terms_cache, question, self._compute_query_terms(question))
         return terms
 
     def _compute_query_terms(self, question: str) -> list[tuple[str, str, float, float]]:
@@ -397,12 +410,10 @@ class FaqMatcher:
     def scores(self, question: str, topic_only: bool = False) -> np.ndarray:
         """Blended score in [0, 1] of every entry for ``question`` (``topic_only``: intents left out).
 
-        Ranking, the guard and the decision features all read it: the last result is kept."""
-        cached = self._last_scores
-        if cached is not None and cached[0] == (question, topic_only):
-            return cached[1]
-        result = self._compute_scores(question, topic_only)
-        self._last_scores = ((question, topic_only), result)
+        Ranking, the guard and the decision features all read it: recent results are kept."""
+        result = self._scores_cache.get((question, topic_only))
+        if result is None:
+            result = _remember(self._scores_cache, (question, topic_only), self._compute_scores(question, topic_only))
         return result
 
     def _compute_scores(self, question: str, topic_only: bool) -> np.ndarray:
@@ -439,31 +450,51 @@ class FaqMatcher:
             acc_e += (weight * factor) * me
             if not intent:
                 acc_c += (weight * factor) * me
-        self._last_coverage = (question, acc_c / content_total if content_total > 0 else None)
+        _remember(self._coverage_cache, question, acc_c / content_total if content_total > 0 else None)
         q = p.phrasing_query_share
         phr = acc_p * (q / total) + (1.0 - q) * np.minimum(acc_p / self._phr_norm, 1.0)
         best_phr = np.maximum.reduceat(phr, self._phr_starts)
         return (p.phrasing_share * best_phr + (1.0 - p.phrasing_share) * (acc_e / total)).astype(np.float32)
 
     def char_similarity(self, question: str) -> np.ndarray:
-        """Best letter n-gram cosine per entry (see ``chargrams``), cached for the last question."""
-        cached = self._last_chars
-        if cached is not None and cached[0] == question:
-            return cached[1]
-        sims = self._chars.similarity(question)
-        self._last_chars = (question, sims)
+        """Best letter n-gram cosine per entry (see ``chargrams``), cached for recent questions."""
+        sims = self._chars_cache.get(question)
+        if sims is None:
+            sims = _remember(self._chars_cache, question, self._chars.similarity(question))
         return sims
 
     def off_topic_similarity(self, question: str) -> float:
         """Best letter n-gram cosine of ``question`` with the known off-topic questions (0 without any).
         Cached: every sentence of an e-mail also reads the e-mail's own value."""
+        return self._off_topic_views(question)[0]
+
+    def off_topic_word_overlap(self, question: str) -> float:
+        """Word overlap (Jaccard of canonical stems) of ``question`` with the closest of its nearest
+        known off-topic questions: letters alone make "jusqu'à quand déposer notre dossier ?" look
+        like "Où déposer un dossier de permis de construire ?", the words say what differs."""
+        return self._off_topic_views(question)[1]
+
+    def _off_topic_views(self, question: str) -> tuple[float, float]:
+        """(best letter n-gram cosine with the off-topic questions, best word overlap among the
+        ``_OFF_TOPIC_NEIGHBOURS`` nearest by letters), computed together and cached."""
         if self._off_topic_chars is None:
-            return 0.0
+            return 0.0, 0.0
         cached = self._off_topic_cache.get(question)
         if cached is None:
-            if len(self._off_topic_cache) >= 64:
-                self._off_topic_cache.clear()
-            cached = self._off_topic_cache[question] = float(self._off_topic_chars.similarity(question)[0])
+            sims = self._off_topic_chars.similarity(question)
+            nearest = np.argpartition(-sims, _OFF_TOPIC_NEIGHBOURS - 1)[:_OFF_TOPIC_NEIGHBOURS] \
+                if sims.size > _OFF_TOPIC_NEIGHBOURS else np.arange(sims.size)
+            idf, unseen = self._off_topic_idf, self._off_topic_idf_unseen
+            mine = frozenset(normalize(question))
+            mine_weight = sum(idf.get(w, unseen) for w in mine)
+            overlap = 0.0
+            for row in nearest:
+                theirs, their_weight = self._off_topic_words[int(row)]
+                shared = sum(idf[w] for w in mine & theirs)
+                union = mine_weight + their_weight - shared
+                if union > 0:
+                    overlap = max(overlap, shared / union)
+            cached = _remember(self._off_topic_cache, question, (float(sims.max()), overlap))
         return cached
 
     def combined(self, question: str, topic_only: bool = False) -> np.ndarray:
@@ -524,10 +555,9 @@ class FaqMatcher:
     def entry_coverage(self, question: str, entry_index: int) -> float | None:
         """Share of the question's topic weight (intents aside) matched by one entry; None when the
         question holds no topic word at all."""
-        if self._last_coverage is None or self._last_coverage[0] != question:
-            self.scores(question)
-        assert self._last_coverage is not None
-        cov = self._last_coverage[1]
+        if question not in self._coverage_cache:
+            self._compute_scores(question, False)  # fills it
+        cov = self._coverage_cache[question]
         return None if cov is None else float(cov[entry_index])
 
     def decision_features(self, text: str, context: str | None = None) -> tuple[int, np.ndarray]:
@@ -572,6 +602,7 @@ class FaqMatcher:
         off_topic = self.off_topic_similarity(text)
         if context and context != text:  # a sentence of an e-mail also looks like what its e-mail looks like
             off_topic = max(off_topic, self.off_topic_similarity(context))
+        off_topic_words = self.off_topic_word_overlap(text)
         features = np.array([
             float(raw[index]) if raw.size else 0.0,
             float(raw[index]) - second if raw.size else 0.0,
@@ -592,6 +623,7 @@ class FaqMatcher:
             leaning,
             antecedent_score,
             antecedent_off_topic,
+            off_topic_words,
         ], dtype=np.float64)
         return index, features
 
@@ -691,9 +723,22 @@ FEATURES = (
     "score", "margin", "coverage", "entry_coverage", "intent_only", "intent_mismatch", "intent_match",
     "log_matched_weight", "log_unknown_words", "names_label", "foreign", "char_similarity",
     "char_margin", "strongest_word", "off_topic_similarity", "off_topic_margin",
-    "leans_on_antecedent", "antecedent_score", "antecedent_off_topic",
+    "leans_on_antecedent", "antecedent_score", "antecedent_off_topic", "off_topic_word_overlap",
 )
+_OFF_TOPIC_NEIGHBOURS = 10  # nearest off-topic questions (letter n-grams) whose words are compared
 _LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
+
+
+_RECENT = 64  # texts whose terms, scores and similarities a matcher keeps
+
+
+def _remember(cache: dict[Any, _T], key: Any, value: _T) -> _T:
+    """Store ``value`` in one of the matcher's caches of recent texts, emptied when full (the texts
+    of one message are read together: a bigger or smarter cache buys nothing)."""
+    if len(cache) >= _RECENT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _is_intent(term: tuple[str, str, float, float]) -> bool:
@@ -776,8 +821,9 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
 # "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon; "je
 # dois savoir si la candidature entraîne des frais": it is the clause after "savoir".
 _TAIL_RE = re.compile(
-    r"\s:\s|(?<=\w):\s|\b(?:savoir|comprendre|demander|pr[ée]ciser|confirmer|indiquer|expliquer)\s+(?=si\b|s'|comment\b|"
-    r"quel|combien\b|qui\b|où\b|quand\b|pourquoi\b|ce qu)", re.IGNORECASE)
+    r"\s:\s|(?<=\w):\s|\b(?:savoir|comprendre|demander|pr[ée]ciser|confirmer|indiquer|expliquer)\s+"
+    r"(?=(?:jusqu['’]\s?[àa] |à partir de |depuis |à |de |en |pour |par |dans |sur |avec )?(?:si\b|s['’]|comment\b|"
+    r"quel|combien\b|qui\b|quoi\b|où\b|quand\b|pourquoi\b|ce qu))", re.IGNORECASE)
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
 # A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
 # "Est-ce gratuit, et où envoyer le dossier ?". Split before "et"/a comma followed by a question word

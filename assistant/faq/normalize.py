@@ -72,7 +72,9 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"territoires? numeriques? libres?", "tnl"),
     (r"cit.ergie", "citergie"),
     (r"how (?:many|much)", "combien"),
-    (r"cc by(?: sa)?", "creative commons"),  # not "CC" the communauté de communes
+    (r"cc by(?: sa)?", "creative commons"),
+    (r"droits? (?:d )?(?:inscription|entree|dossier|participation)", "frais"),  # not the re-use "droit"
+    (r"jeux? de donnees", "donnees"),  # not "CC" the communauté de communes
     # Setting up an association is a question for the préfecture, not the label's FAQ.
     (r"(?:creer|creation|monter|fonder|declarer) (?:d )?(?:une|notre|mon|son|leur|l|des) associations?",
      "loi1901"),
