@@ -58,6 +58,8 @@ EXTRA_SETS = (
     ("sealed-j", REPO / "bench" / "data" / "faq_sealed_j.tsv", True),
     ("sealed-k", REPO / "bench" / "data" / "faq_sealed_k.tsv", True),
     ("sealed-l", REPO / "bench" / "data" / "faq_sealed_l.tsv", True),
+    ("sealed-m", REPO / "bench" / "data" / "faq_sealed_m.tsv", True),
+    ("sealed-n", REPO / "bench" / "data" / "faq_sealed_n.tsv", True),
 )
 UNSEEN = ("held-out", "fresh", *(name for name, _path, sealed in EXTRA_SETS if sealed))
 HIDDEN_ERRORS = frozenset(UNSEEN)  # sets whose misses are never listed by --show-errors

@@ -293,12 +293,12 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\bnombre (?:de|d)\b", r"\bquantite\b", r"\bchiffres?\b", r"\bstatistiques?\b",
     )),
     ("duration", (
-        r"\b(?:pour|pendant|durant) combien\b", r"(?<!depuis )\bcombien (?:de )?temps\b", r"\bduree\b",
+        r"\b(?:pour|pendant|durant) combien\b", r"(?<!depuis )(?<!fait )\bcombien (?:de )?temps\b", r"\bduree\b",
         r"\bdure(?:ra)?[- ]t[- ]il\b", r"\bvalable\b", r"\bvalidite\b", r"\ba vie\b", r"\bdefinitif\w*\b",
         r"\bpour toujours\b", r"\bexpir\w*",
     )),
     ("date", (
-        r"\bquand\b", r"\bquelle date\b", r"\ba quelle (?:date|periode|epoque)\b",
+        r"\bquand\b(?! meme\b)", r"\bquelle date\b", r"\bfait combien (?:de )?temps\b", r"\ba quelle (?:date|periode|epoque)\b",
         r"\bquel(?:le)? (?:mois|annee|jour)\b", r"\ba quel moment\b", r"\bdepuis combien\b",
         r"\bdate (?:de|d|limite)\b",
     )),
@@ -344,6 +344,11 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         rf"\bcomment (?:\w+ ){{0,2}}{_IT_VERBS}\b",
     )),
 )
+# "combien" closing a question about how many there are ("y en a combien", "on est combien à l'avoir").
+_COUNT_AFTER_RE = re.compile(
+    r"\b(?:en (?:a|ont|avez|avons|compte\w*|existe)|on est|vous etes|ils sont|nous sommes|labellise\w*|"
+    r"recompense\w*|distingue\w*) combien\b(?! (?:de |d |ca |cela |coute))"
+)
 _INTENT_RES = tuple((name, re.compile("|".join(alternatives))) for name, alternatives in _INTENT_PATTERNS)
 _HOW_MANY_RE = re.compile(r"\bhow (many|much)\b")
 _INTENT_TOKEN_RE = re.compile(r"[a-z0-9]+|[.?!;:,(]")
@@ -362,6 +367,8 @@ def detect_intents(text: str) -> frozenset[str]:
     plain = " ".join(_INTENT_SMS.get(t, t) for t in _INTENT_TOKEN_RE.findall(folded))
     plain = re.sub(r" ([.?!;:,(])", r"\1", plain)
     found = {name for name, pattern in _INTENT_RES if pattern.search(plain)}
+    if _COUNT_AFTER_RE.search(plain):  # "vous en avez labellisé combien ?": a number of them, not a price
+        found = (found - {"cost"}) | {"count"}
     if _ACCENTED_OU_RE.search(text):
         found.add("place")
     return frozenset(found)
