@@ -298,7 +298,8 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\bpour toujours\b", r"\bexpir\w*",
     )),
     ("date", (
-        r"\bquand\b(?! meme\b)", r"\bquelle date\b", r"\bfait combien (?:de )?temps\b", r"\ba quelle (?:date|periode|epoque)\b",
+        r"\bquand\b(?! meme\b)", r"\bquelle date\b", r"\bfait combien (?:de )?temps\b",
+        r"\ba quelle (?:date|periode|epoque)\b",
         r"\bquel(?:le)? (?:mois|annee|jour)\b", r"\ba quel moment\b", r"\bdepuis combien\b",
         r"\bdate (?:de|d|limite)\b",
     )),
