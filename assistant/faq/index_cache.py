@@ -28,6 +28,7 @@ import pickle
 import sys
 import tempfile
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ _IMPORTED_AT_NS = time.time_ns()
 
 import numpy as np  # noqa: E402
 
+from assistant.faq import normalize  # noqa: E402
 from assistant.faq.corpus import FaqCorpus  # noqa: E402
 from assistant.faq.matcher import FaqMatcher, MatcherParams, default_model  # noqa: E402
 
@@ -57,12 +59,23 @@ SOURCE_FILES: tuple[Path, ...] = tuple(
         "index_cache.py",
     )
 )
-# Third-party code that changes the stems (hashed byte for byte too).
+# Third-party code that changes the stems (hashed byte for byte too; PyStemmer, compiled, by version).
 _DEPENDENCY_MODULES = ("snowballstemmer.basestemmer", "snowballstemmer.french_stemmer")
 # Set from the caller, not from the cache file.
 _FROM_CALLER = ("corpus", "entries", "model")
 # A source modified less than this before the process imported it may differ from the code running.
 _EDIT_SLACK_NS = 1_000_000_000
+
+
+def _stemmer_identity() -> str:
+    """Which Snowball implementation stems (snowballstemmer hands over to PyStemmer, its C build, when
+    it is installed) and its version."""
+    kind = type(normalize._stemmer).__module__
+    distribution = "PyStemmer" if kind == "Stemmer" else "snowballstemmer"
+    try:
+        return f"{kind}|{metadata.version(distribution)}"
+    except metadata.PackageNotFoundError:
+        return f"{kind}|?"
 
 
 def default_cache_dir() -> Path | None:
@@ -104,6 +117,7 @@ def cache_key(
         module = sys.modules.get(name)
         file = getattr(module, "__file__", None)
         part(name, Path(file).read_bytes() if file else b"?")
+    part("stemmer", _stemmer_identity().encode())
     # The corpus by content: what ``FaqEntry`` compares (its path aside), then the rest of the corpus
     # (``hors-champ.txt``); where and when it was read does not change the index.
     for entry in corpus.entries:
