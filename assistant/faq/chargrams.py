@@ -31,14 +31,6 @@ def word_grams(word: str) -> tuple[str, ...]:
     return tuple(padded[i:i + n] for n in GRAM_SIZES for i in range(len(padded) - n + 1))
 
 
-def grams(text: str) -> Counter[str]:
-    """Letter n-grams of the content words of ``text`` with their counts."""
-    found: Counter[str] = Counter()
-    for word in words(text):
-        found.update(word_grams(word))
-    return found
-
-
 class CharIndex:
     """Best n-gram cosine per entry, over rows (phrasings) grouped by entry in order."""
 

@@ -25,6 +25,7 @@ import logging
 import math
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -298,10 +299,7 @@ class FaqMatcher:
         # Words of each off-topic question, weighted by their rarity among those questions ("mairie"
         # is in many of them, "permis" in few), with their total weight.
         off_topic_stems = [frozenset(normalize(text)) for text in off_topic]
-        df: dict[str, int] = {}
-        for stems in off_topic_stems:
-            for w in stems:
-                df[w] = df.get(w, 0) + 1
+        df = Counter(w for stems in off_topic_stems for w in stems)
         self._off_topic_idf = {w: math.log((len(off_topic) + 1) / (1 + c)) + 1.0 for w, c in df.items()}
         self._off_topic_idf_unseen = math.log(len(off_topic) + 1) + 1.0
         self._off_topic_words = [(stems, sum(self._off_topic_idf[w] for w in stems)) for stems in off_topic_stems]
