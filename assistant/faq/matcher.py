@@ -817,6 +817,14 @@ _QUESTION_START = re.compile(
     r"nous aimerions savoir|je souhaite savoir|je souhaiterais savoir|savez|c koi|c quoi|cb|pk)\b"
 )
 _LEADING_LINK = re.compile(r"^(?:et|mais|puis|sinon|aussi|alors|enfin|ensuite|autre question|par ailleurs)\b[\s,:]*")
+# A request written as a statement: "Je vous saurais gré de bien vouloir m'indiquer quelle plus-value
+# le label offrirait.", "Merci de nous préciser l'adresse d'envoi."
+_REQUEST = re.compile(
+    r"\b(?:m'|me |nous )(?:indiquer|preciser|expliquer|confirmer|communiquer|eclairer|renseigner|dire|"
+    r"faire savoir|transmettre|detailler|decrire|donner)\b"
+    r"|\b(?:souhaiterai[st]?|voudrai[st]?|aimerai[st]?|souhaitons|souhaiterions|voudrions|aimerions|cherche)\s+"
+    r"(?:savoir|connaitre|comprendre)\b"
+)
 _INTERROGATIVE = re.compile(r"\b(?:quel|quelle|quels|quelles|combien|comment|pourquoi|quand|cb|kel|koi|kan|pk)\b")
 _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
 # "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon; "je
@@ -869,7 +877,8 @@ def _is_question(sentence: str) -> bool:
     """Ends with "?", opens with a question word (after "et", "mais"...), or holds an interrogative
     that is never anything else ("et le formulaire on l'envoie à quelle adresse")."""
     folded = _LEADING_LINK.sub("", fold(sentence).strip())
-    return folded.endswith("?") or bool(_QUESTION_START.match(folded) or _INTERROGATIVE.search(folded))
+    return folded.endswith("?") or bool(
+        _QUESTION_START.match(folded) or _INTERROGATIVE.search(folded) or _REQUEST.search(folded))
 
 
 def _strip_courtesy(line: str) -> str:
