@@ -822,15 +822,22 @@ _LEADING_LINK = re.compile(r"^(?:et|mais|puis|sinon|aussi|alors|enfin|ensuite|au
 _REQUEST = re.compile(
     r"\b(?:m'|me |nous )(?:indiquer|preciser|expliquer|confirmer|communiquer|eclairer|renseigner|dire|"
     r"faire savoir|transmettre|detailler|decrire|donner)\b"
-    r"|\b(?:souhaiterai[st]?|voudrai[st]?|aimerai[st]?|souhaitons|souhaiterions|voudrions|aimerions|cherche)\s+"
-    r"(?:savoir|connaitre|comprendre)\b"
+    r"|\b(?:souhaiterai[st]?|souhaiteraient|voudrai[st]?|voudraient|aimerai[st]?|aimeraient|souhaitons|"
+    r"souhaiterions|voudrions|aimerions|cherche|desirerai[st]?)\s+(?:savoir|connaitre|comprendre)\b"
+    r"|\b(?:m'appartient|nous appartient|il me faut|il nous faut|je dois|nous devons|besoin)\s+(?:de\s+|d')?"
+    r"(?:verifier|savoir|connaitre|determiner|m'assurer|nous assurer|comprendre|clarifier)\b"
+    r"|\b(?:je me demande|nous nous demandons|se demandent?|je m'interroge|nous nous interrogeons|s'interrogent?)\b"
 )
+# A question word left in place at the end, as people speak: "et le label ça nous apporte quoi",
+# "le kit de comm il est où".
+_IN_SITU = re.compile(r"\b(?:quoi|ou|qui|quand|combien|comment)\W*$")
 _INTERROGATIVE = re.compile(r"\b(?:quel|quelle|quels|quelles|combien|comment|pourquoi|quand|cb|kel|koi|kan|pk)\b")
 _SENTENCE_SPLIT = re.compile(r"(?<=[?!.])\s+|\n+")
 # "... je voudrais simplement savoir : est-ce gratuit ?": the question proper follows the colon; "je
 # dois savoir si la candidature entraîne des frais": it is the clause after "savoir".
 _TAIL_RE = re.compile(
-    r"\s:\s|(?<=\w):\s|\b(?:savoir|comprendre|demander|pr[ée]ciser|confirmer|indiquer|expliquer)\s+"
+    r"\s:\s|(?<=\w):\s|\b(?:savoir|comprendre|demander|pr[ée]ciser|confirmer|indiquer|expliquer|v[ée]rifier|"
+    r"conna[iî]tre|d[ée]terminer)\s+"
     r"(?=(?:jusqu['’]\s?[àa] |à partir de |depuis |à |de |en |pour |par |dans |sur |avec )?(?:si\b|s['’]|comment\b|"
     r"quel|combien\b|qui\b|quoi\b|où\b|quand\b|pourquoi\b|ce qu))", re.IGNORECASE)
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
@@ -841,7 +848,8 @@ _QWORD = (
     r"(?:qui|que|quoi|quel|quelle|quels|quelles|quand|comment|combien|pourquoi|ou|est[- ]ce|c est|c|"
     r"peut[- ]on|peuvent[- ]ils|faut[- ]il|doit[- ]on|y a[- ]t[- ]il|depuis (?:quand|combien)|"
     r"(?:a|de|sur|dans|par|pour|avec|en) (?:qui|quoi|quel|quelle|quels|quelles)|cb|kel|ki|koi|"
-    r"kan|kand|qd|pk|pq|pkoi|pourkoi|cmt|koment|komen|cbien|kelle|kels|keske)"
+    r"kan|kand|qd|pk|pq|pkoi|pourkoi|cmt|koment|komen|cbien|kelle|kels|keske|qu.est[- ]ce|"
+    r"[a-z]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous))"
 )
 _COORDINATED = re.compile(rf"\s*(?:,\s*(?:et\s+|puis\s+)?|\s+et\s+)(?={_QWORD}\b)")
 _QWORD_RE = re.compile(rf"\b{_QWORD}\b")
@@ -878,7 +886,8 @@ def _is_question(sentence: str) -> bool:
     that is never anything else ("et le formulaire on l'envoie à quelle adresse")."""
     folded = _LEADING_LINK.sub("", fold(sentence).strip())
     return folded.endswith("?") or bool(
-        _QUESTION_START.match(folded) or _INTERROGATIVE.search(folded) or _REQUEST.search(folded))
+        _QUESTION_START.match(folded) or _INTERROGATIVE.search(folded) or _REQUEST.search(folded)
+        or _IN_SITU.search(folded))
 
 
 def _strip_courtesy(line: str) -> str:
