@@ -380,6 +380,42 @@ def test_split_questions_without_question_mark() -> None:
     assert split_questions("Bonjour,\nMerci d'avance.\nCordialement") == []
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A request that starts with "Merci de" is not thanks; the formal closing on the same line is
+        # the signature.
+        (
+            "Madame, Monsieur, Merci de bien vouloir nous faire connaître le nom de l'association qui pilote "
+            "ce label. Veuillez agréer, Madame, Monsieur, mes salutations distinguées. Nadia Roux, DGS",
+            ["Merci de bien vouloir nous faire connaître le nom de l'association qui pilote ce label."],
+        ),
+        (
+            "Il m'appartient de vérifier si la candidature entraîne une dépense. Bien cordialement, Léa Martin",
+            ["Il m'appartient de vérifier si la candidature entraîne une dépense."],
+        ),
+        # A question word left at the end of the sentence.
+        ("c koi le libre au juste ? et le label ca nous apporte quoi",
+         ["c koi le libre au juste ?", "et le label ca nous apporte quoi"]),
+        # An inversion and "qu'est-ce que" start a coordinated question.
+        (
+            "Comment faire connaître notre labellisation, et a-t-on le droit de reprendre vos textes ?",
+            ["Comment faire connaître notre labellisation", "a-t-on le droit de reprendre vos textes ?"],
+        ),
+        # "d'une part …, d'autre part …": two objects of one request.
+        (
+            "Je souhaiterais connaître, d'une part, si la participation est payante et, d'autre part, "
+            "l'adresse à laquelle envoyer le questionnaire.",
+            ["Je souhaiterais connaître, d'une part, si la participation est payante",
+             "l'adresse à laquelle envoyer le questionnaire."],
+        ),
+        ("Nos élus ainsi que nos agents utilisent LibreOffice. Est-ce suffisant ?", ["Est-ce suffisant ?"]),
+    ],
+)
+def test_split_questions_formal_and_spoken(body: str, expected: list[str]) -> None:
+    assert split_questions(body) == expected
+
+
 # ---------------------------------------------------------------- CLI
 def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["faq", "ask", "Est-ce payant ?"]) == 0

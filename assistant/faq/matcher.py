@@ -800,6 +800,7 @@ _SIGNATURE_START = re.compile(
     r"^(?:--\s*$|__+\s*$|(?:bien |tres |tres bien |tres sinceres? |sinceres? |meilleures? |bonne )?"
     r"(?:cordialement|salutations|amicalement|bien a (?:vous|toi)|a bientot|sinceres salutations|"
     r"respectueusement|bonne (?:journee|soiree)|en vous remerciant|dans l.attente de votre reponse|"
+    r"veuillez (?:agreer|recevoir)|je vous prie d.agreer|nous vous prions d.agreer|recevez, madame|"
     r"envoye de mon)\b)"
 )
 _GREETING = re.compile(
@@ -807,8 +808,11 @@ _GREETING = re.compile(
     r"|(?:madame|monsieur|mesdames|messieurs|cher|chere|chers|cheres|a l.attention)\b[^,:;!?.]{0,40}(?=[,:;!.]|$)"
     r"|objet\s*:[^?]*$)\s*(?:[,:;!.]+\s*|\s+|$)"
 )
+# "Merci de bien vouloir nous indiquer …" is a request, not thanks.
 _THANKS = re.compile(
-    r"^(?:(?:un )?(?:grand )?merci|je vous remercie|nous vous remercions|remerciements)\b[^?]*?(?:[.!]+\s*|$)"
+    r"^(?:(?:un )?(?:grand )?merci(?!\s+d.\s*(?:bien vouloir|me|m|nous|indiquer|preciser|confirmer|communiquer|"
+    r"transmettre|faire|dire|expliquer|detailler|repondre)\b)|je vous remercie|nous vous remercions|remerciements)"
+    r"\b[^?]*?(?:[.!]+\s*|$)"
 )
 _QUESTION_START = re.compile(
     r"^(?:qui|que|quoi|quel|quelle|quels|quelles|quand|comment|combien|pourquoi|ou|est[- ]ce|"
@@ -821,11 +825,14 @@ _LEADING_LINK = re.compile(r"^(?:et|mais|puis|sinon|aussi|alors|enfin|ensuite|au
 # le label offrirait.", "Merci de nous préciser l'adresse d'envoi."
 _REQUEST = re.compile(
     r"\b(?:m'|me |nous )(?:indiquer|preciser|expliquer|confirmer|communiquer|eclairer|renseigner|dire|"
-    r"faire savoir|transmettre|detailler|decrire|donner)\b"
+    r"faire savoir|faire connaitre|transmettre|detailler|decrire|donner|exposer)\b"
     r"|\b(?:souhaiterai[st]?|souhaiteraient|voudrai[st]?|voudraient|aimerai[st]?|aimeraient|souhaitons|"
     r"souhaiterions|voudrions|aimerions|cherche|desirerai[st]?)\s+(?:savoir|connaitre|comprendre)\b"
-    r"|\b(?:m'appartient|nous appartient|il me faut|il nous faut|je dois|nous devons|besoin)\s+(?:de\s+|d')?"
-    r"(?:verifier|savoir|connaitre|determiner|m'assurer|nous assurer|comprendre|clarifier)\b"
+    r"|\b(?:m'appartient|nous appartient|il me faut|il nous faut|je dois|nous devons|besoin|importe|precieux|"
+    r"souhaiterai[st]?|souhaiterions|souhaiteraient|voudrai[st]?|voudrions)\s+(?:de\s+|d')?"
+    r"(?:verifier|savoir|connaitre|determiner|m'assurer|nous assurer|comprendre|clarifier|disposer|obtenir)\b"
+    r"|\b(?:je ne sais pas|nous ne savons pas|on ne sait pas|je n'arrive pas a|nous n'arrivons pas a|"
+    r"je n'ai pas reussi a|j'ignore|nous ignorons)\b"
     r"|\b(?:je me demande|nous nous demandons|se demandent?|je m'interroge|nous nous interrogeons|s'interrogent?)\b"
 )
 # A question word left in place at the end, as people speak: "et le label ça nous apporte quoi",
@@ -852,6 +859,9 @@ _QWORD = (
     r"[a-z]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous))"
 )
 _COORDINATED = re.compile(rf"\s*(?:,\s*(?:et\s+|puis\s+)?|\s+et\s+)(?={_QWORD}\b)")
+# A second object of the same request: "…, ainsi que l'adresse", "et, d'autre part, l'adresse", "puis de
+# nous indiquer si …".
+_CONTINUED = re.compile(r"\s*,?\s*(?:et\s*,?\s*)?d.autre part\s*,?\s*|\s*,?\s+ainsi que\s+|\s*,\s*puis\s+(?=de |d.)")
 _QWORD_RE = re.compile(rf"\b{_QWORD}\b")
 _INVERSION_RE = re.compile(r"\b[a-z]+-(?:t-)?(?:il|elle|ils|elles|on|nous|vous|je)\b")
 # A question points back to the last dozen words before it (its sentence, or the one before), not to
@@ -997,6 +1007,8 @@ def message_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     for chunk in _SENTENCE_SPLIT.split(text):
         sentence = _strip_courtesy(chunk.strip(" \t-–—•*"))
+        if sentences and _SIGNATURE_START.match(fold(sentence)):
+            break  # a closing formula inside a line: "… ? Veuillez agréer, … Jeanne Roux, DGS"
         if sentence and words(sentence):
             sentences.append(sentence)
     return sentences
@@ -1016,20 +1028,27 @@ def _split_coordinated(sentence: str) -> list[str]:
     takes the topic of the first ("le label") as context. Parts that are not questions themselves
     ("Pour une commune de 300 habitants, combien ça coûte ?") stay glued to the next part."""
     folded = _fold_same_length(sentence)
-    cuts = [m for m in _COORDINATED.finditer(folded) if m.start() > 0]
+    cuts = sorted((m for regex in (_COORDINATED, _CONTINUED) for m in regex.finditer(folded) if m.start() > 0),
+                  key=lambda m: m.start())
     if not cuts:
         return [sentence]
-    pieces, start = [], 0
+    pieces, start, continued = [], 0, [False]
     for m in cuts:
+        if m.start() < start:
+            continue
         pieces.append(sentence[start:m.start()])
+        continued.append(m.re is _CONTINUED)
         start = m.end()
     pieces.append(sentence[start:])
     parts: list[str] = []
     pending = ""
-    for piece in pieces:
+    for piece, goes_on in zip(pieces, continued, strict=True):
         piece = (pending + ", " + piece) if pending else piece
         folded_piece = _fold_same_length(piece)
-        if _QWORD_RE.search(folded_piece) or _INVERSION_RE.search(folded_piece) or _is_question(piece):
+        # "Je souhaiterais connaître, d'une part, si c'est payant et, d'autre part, l'adresse d'envoi":
+        # the second object is asked by the request of the first.
+        if (goes_on and parts and not pending) or _QWORD_RE.search(folded_piece) \
+                or _INVERSION_RE.search(folded_piece) or _is_question(piece):
             parts.append(piece.strip())
             pending = ""
         else:
