@@ -293,12 +293,12 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\bnombre (?:de|d)\b", r"\bquantite\b", r"\bchiffres?\b", r"\bstatistiques?\b",
     )),
     ("duration", (
-        r"\b(?:pour|pendant|durant) combien\b", r"(?<!depuis )(?<!fait )\bcombien (?:de )?temps\b", r"\bduree\b",
+        r"\b(?:pour|pendant|durant) combien\b", r"(?<!depuis )(?<!fait )(?<!y a )(?<!ya )\bcombien (?:de )?temps\b", r"\bduree\b",
         r"\bdure(?:ra)?[- ]t[- ]il\b", r"\bvalable\b", r"\bvalidite\b", r"\ba vie\b", r"\bdefinitif\w*\b",
         r"\bpour toujours\b", r"\bexpir\w*",
     )),
     ("date", (
-        r"\bquand\b(?! meme\b)", r"\bquelle date\b", r"\bfait combien (?:de )?temps\b",
+        r"\bquand\b(?! meme\b)", r"\bquelle date\b", r"\b(?:fait|y a|ya) combien (?:de )?temps\b",
         r"\ba quelle (?:date|periode|epoque)\b",
         r"\bquel(?:le)? (?:mois|annee|jour)\b", r"\ba quel moment\b", r"\bdepuis combien\b",
         r"\bdate (?:de|d|limite)\b",
