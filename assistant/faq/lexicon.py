@@ -153,7 +153,8 @@ _BASE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("reutiliser", "reutilisable", "reutilisation", "copier", "reprendre", "droit"),
     ("habitant", "administre", "citoyen", "population"),
     ("elu", "elus", "maire", "adjoint", "conseiller", "edile"),
-    ("responsable", "dsi", "informaticien", "technicien", "referent", "chef"),
+    ("responsable", "dsi", "informaticien", "technicien", "referent", "chef", "parrain", "marraine", "parrainer",
+     "parraine", "parrainage"),
     ("definition", "definir", "signification", "signifier", "sens", "expliquer", "explication"),
     ("economie", "economies", "economiser", "economique"),
     ("historique", "histoire", "ancien", "anciennete", "age", "recent", "nouveau"),
@@ -162,7 +163,7 @@ _BASE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("edition", "cru"),
     ("ceremonie", "remise"),
     ("resultat", "palmares", "annonce"),
-    ("lancer", "lance", "lancement", "creation", "premiere"),
+    ("lancer", "lance", "lancement", "creation", "premiere", "naissance"),
     ("communiquer", "communication", "promouvoir", "promotion", "valoriser", "publicite",
      "parler", "diffuser", "relayer", "mediatiser", "informer", "annoncer", "afficher"),
     ("obtenir", "recuperer", "telecharger", "recevoir", "fournir", "procurer", "commander", "commande"),
@@ -517,6 +518,8 @@ _MORE_FILLER: list[str] = [
     "agit", "ores",
     # "médaille en chocolat" (idiom: a worthless award): the topic is carried by "médaille".
     "chocolat",
+    # "il me semble que c'est gratuit", "ça coûte un bras ?".
+    "semble", "sembler", "semblerait", "semblait", "bras",
     # Adverbs that only colour the question.
     "reellement", "veritablement", "precisement", "franchement", "honnetement", "serieusement",
     "clairement", "globalement", "grosso", "modo", "rapidement", "vite", "justement", "effectivement",

@@ -28,10 +28,10 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:@[a-z0-9.-]+)?")
 # names one of them must never get an automatic answer, whatever words it shares with the corpus
 # ("tarif de la cantine", "date limite des listes électorales", "logiciel de paie gratuit").
 _FOREIGN_TEXT = """
-    naissance naissances deces mariage marier pacs divorce passeport cni livret nationalite
+    deces mariage marier pacs divorce passeport cni livret nationalite
     recensement etatcivil obseques funeraire cimetiere concession
     impot impots taxe taxes fiscal fiscale fiscalite foncier fonciere tresor
-    permis urbanisme cadastre lotissement terrain construire
+    urbanisme cadastre lotissement terrain construire
     cantine creche periscolaire garderie enfant enfants fils bebe
     election elections electoral electorale electorales scrutin
     recruter recrutement embaucher embauche salaire salaires remuneration emploi chomage apprenti
@@ -51,6 +51,13 @@ FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 # Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
 _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"etats? civils?", "etatcivil"),
+    # "permis de construire", "mon permis", not "est-il permis de reprendre vos textes ?".
+    (r"permis(?= (?:de (?:construire|conduire|demolir|amenager|chasse|peche)|b)\b)|(?<=\bun )permis|"
+     r"(?<=\ble )permis|(?<=\bmon )permis|(?<=\bdu )permis|(?<=\bdes )permis|(?<=\bson )permis|(?<=\bnotre )permis|"
+     r"(?<=\bvotre )permis", "permis urbanisme"),
+    # "l'année de naissance du label" asks since when; a birth certificate is état civil.
+    (r"(?:actes?|declarations?|extraits?|avis|faire[- ]part|liste) de naissances?|naissances? (?:d.un|de (?:mon|ma|"
+     r"notre|son|sa|leur|votre)|du bebe|des bebes)|\bnaissances\b", "etatcivil"),
     (r"cartes? (?:d.)?identite", "cni"),
     (r"cartes? grises?", "cni"),
     (r"salles? des fetes", "salledesfetes"),
@@ -252,7 +259,7 @@ INTENT_MARKERS: frozenset[str] = frozenset({
 })
 
 _INTENT_SMS = {
-    "koi": "quoi", "koa": "quoi", "kwa": "quoi", "quoa": "quoi", "cb": "combien", "cbn": "combien",
+    "koi": "quoi", "koa": "quoi", "kwa": "quoi", "quoa": "quoi", "cb": "combien", "cbn": "combien", "nb": "nombre",
     "cmb": "combien", "cbien": "combien", "combi1": "combien", "kan": "quand", "kand": "quand",
     "qd": "quand", "qand": "quand", "ki": "qui", "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi",
     "pourkoi": "pourquoi", "cmt": "comment", "cmnt": "comment", "koment": "comment", "komen": "comment",
@@ -293,7 +300,8 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\bnombre (?:de|d)\b", r"\bquantite\b", r"\bchiffres?\b", r"\bstatistiques?\b",
     )),
     ("duration", (
-        r"\b(?:pour|pendant|durant) combien\b", r"(?<!depuis )(?<!fait )(?<!y a )(?<!ya )\bcombien (?:de )?temps\b", r"\bduree\b",
+        r"\b(?:pour|pendant|durant) combien\b", r"(?<!depuis )(?<!fait )(?<!y a )(?<!ya )\bcombien (?:de )?temps\b",
+        r"\bduree\b",
         r"\bdure(?:ra)?[- ]t[- ]il\b", r"\bvalable\b", r"\bvalidite\b", r"\ba vie\b", r"\bdefinitif\w*\b",
         r"\bpour toujours\b", r"\bexpir\w*",
     )),
