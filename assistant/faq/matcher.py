@@ -801,6 +801,7 @@ _SIGNATURE_START = re.compile(
     r"(?:cordialement|salutations|amicalement|bien a (?:vous|toi)|a bientot|sinceres salutations|"
     r"respectueusement|bonne (?:journee|soiree)|en vous remerciant|dans l.attente de votre reponse|"
     r"veuillez (?:agreer|recevoir)|je vous prie d.agreer|nous vous prions d.agreer|recevez, madame|"
+    r"(?:avec|recevez|agreez) (?:mes|nos|l.expression de (?:mes|nos)) (?:\w+ )?(?:salutations|remerciements)|"
     r"envoye de mon)\b)"
 )
 _GREETING = re.compile(
@@ -834,6 +835,10 @@ _REQUEST = re.compile(
     r"|\b(?:je ne sais pas|nous ne savons pas|on ne sait pas|je n'arrive pas a|nous n'arrivons pas a|"
     r"je n'ai pas reussi a|j'ignore|nous ignorons)\b"
     r"|\b(?:je me demande|nous nous demandons|se demandent?|je m'interroge|nous nous interrogeons|s'interrogent?)\b"
+    r"|\b(?:vous solliciter|sollicit\w* (?:votre|vos)|(?:afin|en vue) de (?:connaitre|savoir|comprendre)|"
+    r"(?:aurais|aurions|avons|ai) besoin (?:de|d')|etre eclaires?|ignorent? (?:si|comment|quel|ou|qui|combien))\b"
+    r"|\b(?:obtenir|disposer d'|avoir) (?:des|quelques|une|la|les) (?:precisions?|confirmation|explications?|"
+    r"eclairages?|informations?|renseignements?|details?)\b"
 )
 # A question word left in place at the end, as people speak: "et le label ça nous apporte quoi",
 # "le kit de comm il est où".
