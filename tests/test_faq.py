@@ -89,6 +89,10 @@ def test_normalize_drops_email_filler() -> None:
         ("Qui paie les panneaux ?", False),
         ("Combien coûte la candidature ?", False),
         ("Nous avons le label Villes Internet, pouvons-nous candidater à Territoire Numérique Libre ?", False),
+        ("Où déposer un permis de construire ?", True),
+        ("Comment obtenir un acte de naissance ?", True),
+        ("Est-il permis de modifier et republier les textes de votre site ?", False),
+        ("Quelle est l'année de naissance du label ?", False),
     ],
 )
 def test_foreign_topics(question: str, foreign: bool) -> None:
@@ -302,6 +306,7 @@ def test_dev_set_accuracy_and_abstention(matcher: FaqMatcher) -> None:
         "Comment obtenir le label Qualiopi ?",
         "Le label Marianne est-il payant ?",
         "combien coute un iphone",
+        "Combien de communes l'ont adopté ?",
         "label",
         "la commune",
         "Bonjour",
@@ -334,6 +339,8 @@ def test_result_shape(matcher: FaqMatcher) -> None:
         ("ou envoyer le dosier", "envoi-questionnaire"),  # typo
         ("QUAND LE LABEL A T IL ETE CREE", "historique"),
         ("qui compose le comite d orientation", "comite-orientation"),
+        ("nb de collectivites labellisees ?", "collectivites-labellisees"),
+        ("combien de collectivites l'ont eu ?", "collectivites-labellisees"),  # "l'": the label
     ],
 )
 def test_informal_and_misspelt_questions(matcher: FaqMatcher, question: str, expected: str) -> None:

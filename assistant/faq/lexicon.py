@@ -520,6 +520,9 @@ _MORE_FILLER: list[str] = [
     "chocolat",
     # "il me semble que c'est gratuit", "ça coûte un bras ?".
     "semble", "sembler", "semblerait", "semblait", "bras",
+    # The wording of formal requests ("nous sollicitons votre éclairage quant à l'utilité réelle…").
+    "solliciter", "sollicite", "sollicitons", "sollicitant", "eclairage", "eclairages", "precisions", "permets",
+    "reel", "reelle", "reels", "reelles", "accomplir",
     # Adverbs that only colour the question.
     "reellement", "veritablement", "precisement", "franchement", "honnetement", "serieusement",
     "clairement", "globalement", "grosso", "modo", "rapidement", "vite", "justement", "effectivement",

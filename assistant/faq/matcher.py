@@ -401,7 +401,8 @@ class FaqMatcher:
         coverage = known / total if total > 0 else float(has_intent)
         # Only "label", "commune"...: nothing says what is asked, unless a question word does and the
         # label is named ("Combien de communes ont le label ?", not "... dans le département ?").
-        names_label = has_intent and any(t[1] == self._label_group for t in terms)
+        names_label = has_intent and (any(t[1] == self._label_group for t in terms)
+                                      or bool(_HAVE_IT_RE.search(fold(question))))
         if terms and not names_label and all(t[1] in self._weak_groups for t in terms if t[3] > 0):
             coverage = 0.0
         foreign = (bool(foreign_topics(question)) or ADVICE in detect_intents(question)
@@ -728,6 +729,9 @@ FEATURES = (
 )
 _OFF_TOPIC_NEIGHBOURS = 10  # nearest off-topic questions (letter n-grams) whose words are compared
 _LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
+# "Combien de communes l'ont eu ?": asked of the label's assistant, what they have is the label.
+_HAVE_IT_RE = re.compile(
+    r"\bl'(?:ont|a|avez|avons)(?: (?:deja|aussi|tous|toutes))? (?:eu|obtenu|recu|decroche|gagne)\b")
 
 
 _RECENT = 64  # texts whose terms, scores and similarities a matcher keeps
