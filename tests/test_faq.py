@@ -417,6 +417,9 @@ def test_split_questions_without_question_mark() -> None:
              "l'adresse à laquelle envoyer le questionnaire."],
         ),
         ("Nos élus ainsi que nos agents utilisent LibreOffice. Est-ce suffisant ?", ["Est-ce suffisant ?"]),
+        # A question that only asks to confirm a claim keeps the claim.
+        ("Un élu affirme que la candidature est facturée. C'est vrai ?",
+         ["Un élu affirme que la candidature est facturée. C'est vrai ?"]),
     ],
 )
 def test_split_questions_formal_and_spoken(body: str, expected: list[str]) -> None:

@@ -857,6 +857,10 @@ _TAIL_RE = re.compile(
     r"(?=(?:jusqu['’]\s?[àa] |à partir de |depuis |à |de |en |pour |par |dans |sur |avec )?(?:si\b|s['’]|comment\b|"
     r"quel|combien\b|qui\b|quoi\b|où\b|quand\b|pourquoi\b|ce qu))", re.IGNORECASE)
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
+# A question that only asks to confirm what the sentence before claims: "Un élu affirme que la
+# candidature est facturée. C'est vrai ?", "Qui a raison ?", "J'ai le droit ?".
+_CONFIRM_WORDS = frozenset({"vrai", "faux", "exact", "inexact", "raison", "tort", "correct", "juste", "droit",
+                            "possible", "intox"})
 # A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
 # "Est-ce gratuit, et où envoyer le dossier ?". Split before "et"/a comma followed by a question word
 # (matched on the folded text, so "ou" stands for "où" after "et").
@@ -933,7 +937,7 @@ def split_questions(text: str) -> list[str]:
     context: str | None = None
     for sentence, asked in _with_coordinated(sentences):
         if asked or _is_question(sentence):
-            if context and set(words(sentence)) <= _BARE_QUESTION_WORDS:
+            if context and set(words(sentence)) <= _BARE_QUESTION_WORDS | _CONFIRM_WORDS:
                 sentence = f"{context} {sentence}"
             questions.append(sentence)
             context = None
