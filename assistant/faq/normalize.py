@@ -44,7 +44,7 @@ _FOREIGN_TEXT = """
     ministre president republique depute senateur prefet prefecture
     recette cuisine gateau football match voiture vacances restaurant hotel
     qualiopi marianne fleuri fleuris fleurie fleuries touristique citergie ecolabel secnumcloud
-    expertcyber cybermalveillance amf amrf cnas mandat
+    expertcyber cybermalveillance amf amrf cnas mandat territoria interconnectes
     smalltalk stade horaires loi1901
 """
 FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
@@ -69,7 +69,7 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"villes? (?:active|prudente|sportive)s?", "labelautre"),
     (r"stations? vertes?", "labelautre"),
     (r"pavillons? bleus?", "labelautre"),
-    (r"label numerique responsable", "labelautre"),
+    (r"label numerique (?:responsable|inclusif)", "labelautre"),
     (r"territoires? engages?", "labelautre"),
     (r"com com", "comcom"),
     (r"(?:un|le|ce|au|du|notre|votre) postes? (?:de|d) (?!travail)", "emploi "),
