@@ -833,7 +833,7 @@ _REQUEST = re.compile(
     r"faire savoir|faire connaitre|transmettre|detailler|decrire|donner|exposer)\b"
     r"|\b(?:souhaiterai[st]?|souhaiteraient|voudrai[st]?|voudraient|aimerai[st]?|aimeraient|souhaitons|"
     r"souhaiterions|voudrions|aimerions|cherche|desirerai[st]?)\s+(?:savoir|connaitre|comprendre)\b"
-    r"|\b(?:m'appartient|nous appartient|il me faut|il nous faut|je dois|nous devons|besoin|importe|precieux|"
+    r"|\b(?:m'appartient|nous appartient|il me faut|il nous faut|je dois|nous devons|importe|precieux|"
     r"souhaiterai[st]?|souhaiterions|souhaiteraient|voudrai[st]?|voudrions)\s+(?:de\s+|d')?"
     r"(?:verifier|savoir|connaitre|determiner|m'assurer|nous assurer|comprendre|clarifier|disposer|obtenir)\b"
     r"|\b(?:je ne sais pas|nous ne savons pas|on ne sait pas|je n'arrive pas a|nous n'arrivons pas a|"
@@ -864,19 +864,19 @@ _CONFIRM_WORDS = frozenset({"vrai", "faux", "exact", "inexact", "raison", "tort"
 # A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
 # "Est-ce gratuit, et où envoyer le dossier ?". Split before "et"/a comma followed by a question word
 # (matched on the folded text, so "ou" stands for "où" after "et").
+_INVERSION = r"[a-z]+-(?:t-)?(?:il|elle|ils|elles|on|nous|vous|je)"  # "a-t-on", "peut-il", "pourriez-vous"
 _QWORD = (
     r"(?:qui|que|quoi|quel|quelle|quels|quelles|quand|comment|combien|pourquoi|ou|est[- ]ce|c est|c|"
     r"peut[- ]on|peuvent[- ]ils|faut[- ]il|doit[- ]on|y a[- ]t[- ]il|depuis (?:quand|combien)|"
     r"(?:a|de|sur|dans|par|pour|avec|en) (?:qui|quoi|quel|quelle|quels|quelles)|cb|kel|ki|koi|"
-    r"kan|kand|qd|pk|pq|pkoi|pourkoi|cmt|koment|komen|cbien|kelle|kels|keske|qu.est[- ]ce|"
-    r"[a-z]+-(?:t-)?(?:il|elle|on|ils|elles|nous|vous))"
+    rf"kan|kand|qd|pk|pq|pkoi|pourkoi|cmt|koment|komen|cbien|kelle|kels|keske|qu.est[- ]ce|{_INVERSION})"
 )
 _COORDINATED = re.compile(rf"\s*(?:,\s*(?:et\s+|puis\s+)?|\s+et\s+)(?={_QWORD}\b)")
 # A second object of the same request: "…, ainsi que l'adresse", "et, d'autre part, l'adresse", "puis de
 # nous indiquer si …".
 _CONTINUED = re.compile(r"\s*,?\s*(?:et\s*,?\s*)?d.autre part\s*,?\s*|\s*,?\s+ainsi que\s+|\s*,\s*puis\s+(?=de |d.)")
 _QWORD_RE = re.compile(rf"\b{_QWORD}\b")
-_INVERSION_RE = re.compile(r"\b[a-z]+-(?:t-)?(?:il|elle|ils|elles|on|nous|vous|je)\b")
+_INVERSION_RE = re.compile(rf"\b{_INVERSION}\b")
 # A question points back to the last dozen words before it (its sentence, or the one before), not to
 # the greeting and self-introduction three lines up (cross-validated: 5, 8, 12, 15 words, all of it).
 _ANTECEDENT_WORDS = 12
