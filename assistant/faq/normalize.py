@@ -52,9 +52,8 @@ FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"etats? civils?", "etatcivil"),
     # "permis de construire", "mon permis", not "est-il permis de reprendre vos textes ?".
-    (r"permis(?= (?:de (?:construire|conduire|demolir|amenager|chasse|peche)|b)\b)|(?<=\bun )permis|"
-     r"(?<=\ble )permis|(?<=\bmon )permis|(?<=\bdu )permis|(?<=\bdes )permis|(?<=\bson )permis|(?<=\bnotre )permis|"
-     r"(?<=\bvotre )permis", "permis urbanisme"),
+    (r"permis(?= (?:de (?:construire|conduire|demolir|amenager|chasse|peche)|b)\b)"
+     r"|(?:un|le|mon|du|des|son|notre|votre) permis", "permis urbanisme"),  # the determiner is a stop word
     # "l'année de naissance du label" asks since when; a birth certificate is état civil.
     (r"(?:actes?|declarations?|extraits?|avis|faire[- ]part|liste) de naissances?|naissances? (?:d.un|de (?:mon|ma|"
      r"notre|son|sa|leur|votre)|du bebe|des bebes)|\bnaissances\b", "etatcivil"),
