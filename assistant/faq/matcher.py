@@ -289,9 +289,9 @@ class FaqMatcher:
         # What was computed for the last few texts: one question reads its own terms and scores, its
         # e-mail's and the sentence before it, several times over (see ``_remember``).
         self._terms_cache: dict[str, list[tuple[str, str, float, float]]] = {}
-        self._coverage_cache: dict[str, np.ndarray | None] = {}
-        self._chars_cache: dict[str, np.ndarray] = {}
-        self._scores_cache: dict[tuple[str, bool], np.ndarray] = {}
+        self._coverage_cache: dict[tuple[tuple[str, str, float, float], ...], np.ndarray | None] = {}
+        self._chars_cache: dict[tuple[str, ...], np.ndarray] = {}
+        self._scores_cache: dict[tuple[tuple[tuple[str, str, float, float], ...], bool], np.ndarray] = {}
         rows = [(i, text) for i, e in enumerate(self.entries) for text in (e.question, *e.phrasings, *e.keywords)]
         self._chars = CharIndex([t for _, t in rows], [i for i, _ in rows], n)
         off_topic = self.corpus.off_topic
@@ -303,7 +303,7 @@ class FaqMatcher:
         self._off_topic_idf = {w: math.log((len(off_topic) + 1) / (1 + c)) + 1.0 for w, c in df.items()}
         self._off_topic_idf_unseen = math.log(len(off_topic) + 1) + 1.0
         self._off_topic_words = [(stems, sum(self._off_topic_idf[w] for w in stems)) for stems in off_topic_stems]
-        self._off_topic_cache: dict[str, tuple[float, float]] = {}
+        self._off_topic_cache: dict[tuple[tuple[str, ...], frozenset[str]], tuple[float, float]] = {}
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
@@ -412,20 +412,21 @@ class FaqMatcher:
     def scores(self, question: str, topic_only: bool = False) -> np.ndarray:
         """Blended score in [0, 1] of every entry for ``question`` (``topic_only``: intents left out).
 
-        Ranking, the guard and the decision features all read it: recent results are kept."""
-        result = self._scores_cache.get((question, topic_only))
+        Ranking, the guard and the decision features all read it: recent results are kept, by query
+        terms (a question and the same words as another sentence's antecedent score alike)."""
+        terms = tuple(self._query_terms(question))
+        result = self._scores_cache.get((terms, topic_only))
         if result is None:
-            result = _remember(self._scores_cache, (question, topic_only), self._compute_scores(question, topic_only))
+            result = _remember(self._scores_cache, (terms, topic_only), self._compute_scores(terms, topic_only))
         return result
 
-    def _compute_scores(self, question: str, topic_only: bool) -> np.ndarray:
+    def _compute_scores(self, all_terms: tuple[tuple[str, str, float, float], ...], topic_only: bool) -> np.ndarray:
         p = self.params
         n_e, n_p = len(self.entries), len(self._phr_entry)
-        terms = self._query_terms(question)
-        if topic_only:
-            terms = [t for t in terms if not _is_intent(t)]
+        terms = [t for t in all_terms if not _is_intent(t)] if topic_only else all_terms
         total = sum(t[2] for t in terms)
         if not terms or total <= 0 or n_e == 0:
+            _remember(self._coverage_cache, all_terms, None)
             return np.zeros(n_e, dtype=np.float32)
         acc_p = np.zeros(n_p, dtype=np.float32)
         acc_e = np.zeros(n_e, dtype=np.float32)
@@ -452,7 +453,7 @@ class FaqMatcher:
             acc_e += (weight * factor) * me
             if not intent:
                 acc_c += (weight * factor) * me
-        _remember(self._coverage_cache, question, acc_c / content_total if content_total > 0 else None)
+        _remember(self._coverage_cache, all_terms, acc_c / content_total if content_total > 0 else None)
         q = p.phrasing_query_share
         phr = acc_p * (q / total) + (1.0 - q) * np.minimum(acc_p / self._phr_norm, 1.0)
         best_phr = np.maximum.reduceat(phr, self._phr_starts)
@@ -460,9 +461,10 @@ class FaqMatcher:
 
     def char_similarity(self, question: str) -> np.ndarray:
         """Best letter n-gram cosine per entry (see ``chargrams``), cached for recent questions."""
-        sims = self._chars_cache.get(question)
+        key = tuple(words(question))  # it reads only the words: "Est-ce payant ?" is "est-ce payant"
+        sims = self._chars_cache.get(key)
         if sims is None:
-            sims = _remember(self._chars_cache, question, self._chars.similarity(question))
+            sims = _remember(self._chars_cache, key, self._chars.similarity(question))
         return sims
 
     def off_topic_similarity(self, question: str) -> float:
@@ -481,13 +483,14 @@ class FaqMatcher:
         ``_OFF_TOPIC_NEIGHBOURS`` nearest by letters), computed together and cached."""
         if self._off_topic_chars is None:
             return 0.0, 0.0
-        cached = self._off_topic_cache.get(question)
+        key = (tuple(words(question)), frozenset(normalize(question)))
+        cached = self._off_topic_cache.get(key)
         if cached is None:
             sims = self._off_topic_chars.similarity(question)
             nearest = np.argpartition(-sims, _OFF_TOPIC_NEIGHBOURS - 1)[:_OFF_TOPIC_NEIGHBOURS] \
                 if sims.size > _OFF_TOPIC_NEIGHBOURS else np.arange(sims.size)
             idf, unseen = self._off_topic_idf, self._off_topic_idf_unseen
-            mine = frozenset(normalize(question))
+            mine = key[1]
             mine_weight = sum(idf.get(w, unseen) for w in mine)
             overlap = 0.0
             for row in nearest:
@@ -496,7 +499,7 @@ class FaqMatcher:
                 union = mine_weight + their_weight - shared
                 if union > 0:
                     overlap = max(overlap, shared / union)
-            cached = _remember(self._off_topic_cache, question, (float(sims.max()), overlap))
+            cached = _remember(self._off_topic_cache, key, (float(sims.max()), overlap))
         return cached
 
     def combined(self, question: str, topic_only: bool = False) -> np.ndarray:
@@ -557,9 +560,10 @@ class FaqMatcher:
     def entry_coverage(self, question: str, entry_index: int) -> float | None:
         """Share of the question's topic weight (intents aside) matched by one entry; None when the
         question holds no topic word at all."""
-        if question not in self._coverage_cache:
-            self._compute_scores(question, False)  # fills it
-        cov = self._coverage_cache[question]
+        terms = tuple(self._query_terms(question))
+        if terms not in self._coverage_cache:
+            self._compute_scores(terms, False)  # fills it
+        cov = self._coverage_cache[terms]
         return None if cov is None else float(cov[entry_index])
 
     def decision_features(self, text: str, context: str | None = None) -> tuple[int, np.ndarray]:

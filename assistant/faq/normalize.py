@@ -103,8 +103,10 @@ _OWN_LABEL_RE = re.compile(r"\b(?:territoire numerique libre|tnl|adullact)\b")
 _stemmer = snowballstemmer.stemmer("french")
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lowercase, unify apostrophes and drop accents (ligatures are expanded)."""
+    """Lowercase, unify apostrophes and drop accents (ligatures are expanded). Cached: the matcher folds
+    each sentence of a message several times (guard, intents, foreign topics)."""
     text = text.translate(_APOSTROPHES).lower().replace("œ", "oe").replace("æ", "ae")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
