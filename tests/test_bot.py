@@ -237,6 +237,31 @@ def test_question_answer_alternative_and_feedback(tmp_path, api):
         assert logged_questions(settings)[0]["feedback"] == "oui"
 
 
+def test_a_message_with_several_questions_gets_each_answered(tmp_path, api):
+    settings = bot_settings(tmp_path, api)
+    corpus = shared_matcher().corpus
+    message = ("Bonjour, c'est gratuit ? Et où faut-il envoyer le dossier ? "
+               "Autre chose : quelle est la météo à Brest demain ?")
+    with running_bot(settings, api):
+        mark = api.mark()
+        api.send_text(APPLICANT, message)
+        api.wait_sent(APPLICANT, "pas de réponse toute prête", after=mark)
+        api.wait_sent(STAFF, "Question sans réponse")
+        texts_sent = [c.text for c in api.sent(APPLICANT, after=mark)]
+    rows = logged_questions(settings)
+    assert [(r["zone"], r["entry_id"]) for r in rows] == [
+        ("answer", "cout"), ("answer", "envoi-questionnaire"), ("abstain", None)]
+    assert [r["question"] for r in rows] == [
+        "c'est gratuit ?", "Et où faut-il envoyer le dossier ?", "Autre chose : quelle est la météo à Brest demain ?"]
+    # In order: each answer with its feedback prompt, then the honest abstention quoting its question.
+    assert texts_sent[0].startswith(f"<b>{escape(corpus.get('cout').question)}</b>")
+    assert texts_sent[1] == texts.FEEDBACK_QUESTION
+    assert texts_sent[2].startswith(f"<b>{escape(corpus.get('envoi-questionnaire').question)}</b>")
+    assert texts_sent[3] == texts.FEEDBACK_QUESTION
+    assert texts_sent[4].startswith("<i>« Autre chose : quelle est la météo à Brest demain ? »</i>")
+    assert len(texts_sent) == 5
+
+
 def test_abstention_is_honest_recorded_and_reported(tmp_path, api):
     settings = bot_settings(tmp_path, api)
     with running_bot(settings, api):

@@ -15,9 +15,9 @@ from assistant.bot import texts
 from assistant.bot.markup import Button, Reply, escape, markdown_to_telegram, render
 from assistant.config import Settings
 from assistant.faq.corpus import FaqEntry
-from assistant.faq.handler import shared_matcher
+from assistant.faq.handler import MAX_QUESTIONS_PER_MESSAGE, shared_matcher
 from assistant.faq.log import get_question, record_question, set_feedback
-from assistant.faq.matcher import ABSTAIN, ANSWER, SUGGEST, FaqMatch
+from assistant.faq.matcher import ABSTAIN, ANSWER, SUGGEST, FaqMatch, split_questions
 from assistant.store.database import Database
 from assistant.store.notices import add_notice
 
@@ -63,9 +63,23 @@ def feedback_prompt(question_id: int) -> Reply:
 
 
 def answer_question(db: Database, settings: Settings, chat_id: int, text: str) -> list[Reply]:
-    """Answer one question from the FAQ, log it, and tell staff when it went unanswered."""
-    question = " ".join(text.split())[:MAX_QUESTION_CHARS]
-    result = shared_matcher().ask(question, k=3)
+    """Answer a message from the FAQ, each of its questions when it asks several ("C'est gratuit ?
+    Et où envoyer le dossier ?"), as the e-mail channel does; log them, and tell staff about those
+    that went unanswered."""
+    message = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    questions = split_questions(message)[:MAX_QUESTIONS_PER_MESSAGE]
+    if len(questions) < 2:  # one question: the matcher reads the whole message around it
+        return _answer_one(db, settings, chat_id, message, None)
+    replies: list[Reply] = []
+    for question in questions:
+        replies.extend(_answer_one(db, settings, chat_id, question, message))
+    return replies
+
+
+def _answer_one(db: Database, settings: Settings, chat_id: int, question: str, message: str | None) -> list[Reply]:
+    """The replies to one question; ``message``: the message it was taken from, when it asked several
+    (each reply that is not an answer then quotes the question it is about)."""
+    result = shared_matcher().ask(question, k=3, context=message)
     question_id = record_question(
         db, channel=CHANNEL, question=question, zone=result.zone,
         entry_id=result.best.entry.id if result.best else None,
@@ -78,13 +92,14 @@ def answer_question(db: Database, settings: Settings, chat_id: int, text: str) -
         what = "sans réponse" if result.zone == ABSTAIN else "réponse incertaine"
         add_notice(db, "faq", f"Question {what} posée sur Telegram (question #{question_id}) : "
                               f"« {question[:200]} »")
+    asked = question if message is not None else None
     if result.zone == ANSWER and result.best is not None:
         return [entry_reply(settings, result.best.entry, question_id, result.alternatives),
                 feedback_prompt(question_id)]
     if result.zone == SUGGEST and result.best is not None:
-        html = render("faq_reponse", zone=SUGGEST, label=settings.label)
+        html = render("faq_reponse", zone=SUGGEST, label=settings.label, asked=asked)
         return [Reply(html, _buttons(question_id, [result.best, *result.alternatives]))]
-    return [Reply(render("faq_reponse", zone=ABSTAIN, label=settings.label))]
+    return [Reply(render("faq_reponse", zone=ABSTAIN, label=settings.label, asked=asked))]
 
 
 def _owned(db: Database, chat_id: int, question_id: int):
