@@ -401,6 +401,13 @@ def test_split_questions_without_question_mark() -> None:
             "Il m'appartient de vérifier si la candidature entraîne une dépense. Bien cordialement, Léa Martin",
             ["Il m'appartient de vérifier si la candidature entraîne une dépense."],
         ),
+        # "Je vous remercie de me dire …" is a request too; "Objet : …" on the same line ends at its full stop.
+        (
+            "Objet : historique du label. Bonjour, je vous remercie par avance de me dire depuis quelle année "
+            "le label existe. Je vous remercie de votre réponse. Cordialement, Marina Colas",
+            ["je vous remercie par avance de me dire depuis quelle année le label existe."],
+        ),
+        ("Objet : Est-ce gratuit ?", ["Objet : Est-ce gratuit ?"]),
         # A question word left at the end of the sentence.
         ("c koi le libre au juste ? et le label ca nous apporte quoi",
          ["c koi le libre au juste ?", "et le label ca nous apporte quoi"]),

@@ -531,6 +531,8 @@ _MORE_FILLER: list[str] = [
     "tellement", "absolument", "totalement", "completement", "particulierement", "eventuellement",
     "eventuel", "eventuelle", "normalement", "visiblement", "apparemment", "personnellement",
     "beaucoup", "automatiquement",
+    # Spoken hesitations and fillers ("euh c'est quoi un logiciel libre ?", "ben du coup on fait comment ?").
+    "euh", "heu", "bah", "ben", "hein", "ouais", "mouais", "ecoute", "ecoutez", "tiens", "coup",
     # Function words and pronouns missing from _STOP_TEXT.
     "dont", "lequel", "laquelle", "lesquels", "lesquelles", "auquel", "auxquels", "auxquelles", "duquel",
     "desquels", "desquelles", "certain", "certains", "certaine", "certaines", "tel", "telle", "tels",

@@ -815,12 +815,13 @@ _SIGNATURE_START = re.compile(
 _GREETING = re.compile(
     r"^(?:(?:bonjour|bonsoir|salut|hello|coucou)(?:\s+(?:madame|monsieur|mesdames|messieurs|a tous|a toutes))*"
     r"|(?:madame|monsieur|mesdames|messieurs|cher|chere|chers|cheres|a l.attention)\b[^,:;!?.]{0,40}(?=[,:;!.]|$)"
-    r"|objet\s*:[^?]*$)\s*(?:[,:;!.]+\s*|\s+|$)"
+    r"|objet\s*:[^?.!]*(?=[.!]\s|[.!]?$))\s*(?:[,:;!.]+\s*|\s+|$)"
 )
-# "Merci de bien vouloir nous indiquer …" is a request, not thanks.
+# "Merci de bien vouloir nous indiquer …", "Je vous remercie par avance de me dire …" are requests, not thanks.
 _THANKS = re.compile(
-    r"^(?:(?:un )?(?:grand )?merci(?!\s+d.\s*(?:bien vouloir|me|m|nous|indiquer|preciser|confirmer|communiquer|"
-    r"transmettre|faire|dire|expliquer|detailler|repondre)\b)|je vous remercie|nous vous remercions|remerciements)"
+    r"^(?:(?:un )?(?:grand )?merci|je vous remercie|nous vous remercions|remerciements)"
+    r"(?!\s+(?:(?:par |d.)avance |a l.avance )?d.\s*(?:bien vouloir|me|m|nous|indiquer|preciser|confirmer|"
+    r"communiquer|transmettre|faire|dire|expliquer|detailler|repondre)\b)"
     r"\b[^?]*?(?:[.!]+\s*|$)"
 )
 _QUESTION_START = re.compile(
