@@ -11,13 +11,14 @@ the matcher changes of its round, and is never used for tuning: a second held-ou
 More sets were written by helpers who saw neither the corpus nor the matcher, only the seeds,
 the facts file and the eval topic list, and are judged like the dev set (topic regex on the
 answer): ``faq_tuningN.tsv`` may guide changes (most have grown the corpus, so their score
-says little once used); ``faq_sealed_a.tsv`` to ``faq_sealed_t.tsv`` are sealed: only their
+says little once used); ``faq_sealed_a.tsv`` to ``faq_sealed_x.tsv`` are sealed: only their
 aggregate score is ever read, and their misses are never listed. Each set's score was first
 read before it was used: that first reading is the honest one.
 
 In scope, a question counts as right only when the matcher *answers* (zone "answer")
-with an acceptable entry. Off topic, it counts as right when no answer is given
-("suggest" or "abstain"); the strict abstain rate is printed too.
+with an acceptable entry (its answer matches the topic regex, less ``FALSE_ACCEPTS``).
+Off topic, it counts as right when no answer is given ("suggest" or "abstain"); the
+strict abstain rate is printed too.
 
     python bench/faq_quality.py [--eval-dir DIR] [--show-errors]
 """
@@ -45,7 +46,7 @@ HARD_SET = REPO / "bench" / "data" / "faq_hard.tsv"
 FRESH_SET = REPO / "bench" / "data" / "faq_fresh.tsv"
 # Extra sets judged like the dev set: (name, file, never tuned on).
 EXTRA_SETS = (
-    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 54)),
+    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 58)),
     ("sealed-a", REPO / "bench" / "data" / "faq_sealed_a.tsv", True),
     ("sealed-b", REPO / "bench" / "data" / "faq_sealed_b.tsv", True),
     ("sealed-c", REPO / "bench" / "data" / "faq_sealed_c.tsv", True),
@@ -66,6 +67,10 @@ EXTRA_SETS = (
     ("sealed-r", REPO / "bench" / "data" / "faq_sealed_r.tsv", True),
     ("sealed-s", REPO / "bench" / "data" / "faq_sealed_s.tsv", True),
     ("sealed-t", REPO / "bench" / "data" / "faq_sealed_t.tsv", True),
+    ("sealed-u", REPO / "bench" / "data" / "faq_sealed_u.tsv", True),
+    ("sealed-v", REPO / "bench" / "data" / "faq_sealed_v.tsv", True),
+    ("sealed-w", REPO / "bench" / "data" / "faq_sealed_w.tsv", True),
+    ("sealed-x", REPO / "bench" / "data" / "faq_sealed_x.tsv", True),
 )
 UNSEEN = ("held-out", "fresh", *(name for name, _path, sealed in EXTRA_SETS if sealed))
 HIDDEN_ERRORS = frozenset(UNSEEN)  # sets whose misses are never listed by --show-errors
@@ -107,12 +112,28 @@ def is_held_out(question: str) -> bool:
     return hashlib.sha256(question.encode("utf-8")).digest()[0] % 2 == 1
 
 
+# Answers the topic regexes accept although a reader would not learn what was asked: "aucun coût de
+# licence" (why free software) is not "the label is free", the list of labelled collectivités is not
+# what the label brings, the signage address or price is not where to send the questionnaire or how to
+# communicate. Counted wrong here, and never grown by ``grow_corpus.py``.
+FALSE_ACCEPTS = frozenset({
+    ("gratuit", "pourquoi-logiciels-libres"),
+    ("apport", "collectivites-labellisees"),
+    ("communiquer", "cout"),
+    ("communiquer", "qui-peut-participer"),
+    ("envoi", "cout"),
+    ("envoi", "signaletique"),
+    ("envoi", "communiquer"),
+})
+
+
 def acceptable(topic: str, entry: FaqEntry | None, regexes: dict[str, re.Pattern[str]]) -> bool:
-    """Eval topics are judged by regex on the answer, our own by id ("a|b": either entry)."""
+    """Eval topics are judged by regex on the answer (less ``FALSE_ACCEPTS``), our own by id ("a|b":
+    either entry)."""
     if entry is None:
         return False
     if topic in regexes:
-        return bool(regexes[topic].search(fold(entry.answer)))
+        return (topic, entry.id) not in FALSE_ACCEPTS and bool(regexes[topic].search(fold(entry.answer)))
     return entry.id in topic.split("|")
 
 
