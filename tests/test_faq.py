@@ -93,6 +93,10 @@ def test_normalize_drops_email_filler() -> None:
         ("Comment obtenir un acte de naissance ?", True),
         ("Est-il permis de modifier et republier les textes de votre site ?", False),
         ("Quelle est l'année de naissance du label ?", False),
+        # Another label named only to compare with.
+        ("Il y a des frais de dossier comme pour Qualiopi ?", False),
+        ("Contrairement au label Villes Internet, faut-il payer ?", False),
+        ("Combien coûte le label Qualiopi ?", True),
     ],
 )
 def test_foreign_topics(question: str, foreign: bool) -> None:
@@ -620,6 +624,33 @@ def test_short_message_with_courtesy_is_scored_on_its_question(matcher: FaqMatch
     assert matcher.segments(body)[1:] and all(len(s) < len(body) for s in matcher.segments(body)[1:])
     result = matcher.ask(body)
     assert result.answer is not None and result.answer.id == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Monsieur, dans le cadre de la préparation budgétaire, il nous serait utile de connaître le montant "
+            "éventuel à prévoir pour candidater au label, afin d'inscrire ou non une ligne de crédit. Je vous "
+            "remercie de votre réponse.",
+            "le montant éventuel à prévoir pour candidater au label",
+        ),
+        (
+            "Bonjour, je souhaiterais connaître l'adresse électronique de destination de nos réponses au "
+            "questionnaire, afin d'être sûre qu'elles arrivent au bon endroit.",
+            "l'adresse électronique de destination de nos réponses au questionnaire",
+        ),
+    ],
+)
+def test_formal_request_is_also_scored_on_its_object(matcher: FaqMatcher, body: str, expected: str) -> None:
+    """The formula, the context before it and the purpose after it dilute what is asked."""
+    assert matcher.segments(body)[-1] == expected
+
+
+def test_another_label_named_to_compare_does_not_block_the_answer(matcher: FaqMatcher) -> None:
+    result = matcher.ask("Il y a des frais de dossier comme pour Qualiopi ?")
+    assert result.answer is not None and result.answer.id == "cout"
+    assert matcher.ask("Combien coûte le label Qualiopi ?").answer is None
 
 
 def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> None:

@@ -47,6 +47,7 @@ from assistant.faq.normalize import (
     fold,
     foreign_topics,
     normalize,
+    without_comparisons,
     words,
 )
 
@@ -323,12 +324,14 @@ class FaqMatcher:
         unknown: list[tuple[str, str]] = []
         seen: set[str] = set()
         foreign = set(foreign_topics(question))
+        # Another label named only to compare says nothing of what is asked ("comme pour Qualiopi").
+        compared = set(words(question)) - set(words(without_comparisons(question)))
         for intent in sorted(detect_intents(question) - {ADVICE}):
             key = "i:" + intent
             if key in self._idf:
                 terms.append(("s:" + key, "g:" + key, self._idf[key] * p.intent_weight, 1.0))
         for word, stem in analyze(question):
-            if word in INTENT_MARKERS:
+            if word in INTENT_MARKERS or word in compared:
                 continue
             if stem in seen:
                 continue
@@ -379,8 +382,9 @@ class FaqMatcher:
         return terms
 
     def _names_other_label(self, question: str) -> bool:
-        """"label Qualiopi", "label Marianne": the word naming the label is unknown to the corpus."""
-        tokens = words(question)
+        """"label Qualiopi", "label Marianne": the word naming the label is unknown to the corpus (unless
+        only compared with: "des frais comme pour le label Qualiopi ?")."""
+        tokens = words(without_comparisons(question))
         for i, word in enumerate(tokens[:-1]):
             if word in ("label", "labels"):
                 nxt = tokens[i + 1]
@@ -535,7 +539,7 @@ class FaqMatcher:
             return [question]
         found = [question]
         for part in parts:
-            for piece in (part, *_TAIL_RE.split(part)[-1:]):
+            for piece in (part, *_TAIL_RE.split(part)[-1:], *_request_object(part)):
                 piece = piece.strip(" ,;:")
                 if piece and piece not in found and words(piece):
                     found.append(piece)
@@ -861,6 +865,19 @@ _TAIL_RE = re.compile(
     r"conna[iî]tre|d[ée]terminer)\s+"
     r"(?=(?:jusqu['’]\s?[àa] |à partir de |depuis |à |de |en |pour |par |dans |sur |avec )?(?:si\b|s['’]|comment\b|"
     r"quel|combien\b|qui\b|quoi\b|où\b|quand\b|pourquoi\b|ce qu))", re.IGNORECASE)
+# What a formal request asks for, without the formula and the purpose around it: "dans le cadre de la
+# préparation budgétaire, il nous serait utile de connaître le montant à prévoir pour candidater, afin
+# d'inscrire une ligne de crédit" asks for "le montant à prévoir pour candidater".
+_OBJECT_RE = re.compile(
+    r"\b(?:conna[iî]tre|savoir|obtenir|recevoir|disposer d['’]|m['’]indiquer|nous indiquer|me pr[ée]ciser|"
+    r"nous pr[ée]ciser|m['’]expliquer|nous expliquer|me d[ée]tailler|nous d[ée]tailler|me communiquer|"
+    r"nous communiquer|me transmettre|nous transmettre|me confirmer|nous confirmer|"
+    r"(?:pr[ée]cisions?|informations?|renseignements?|[ée]clairages?|explications?) (?:sur|concernant|quant [àa])|"
+    r"quant [àa]|s['’]agissant d['’]?e?|concernant)\s+"
+    r"(?=(?:le|la|les|l['’]|des|du|un|une|vos|votre|ces|ce|cette|nos|notre)\b)", re.IGNORECASE)
+_PURPOSE_RE = re.compile(
+    r"\s*,?\s*\b(?:afin (?:de|d['’]|que|qu['’])|pour que|dans le but|en vue d|car|puisque|parce qu|"
+    r"de mani[èe]re [àa]|de fa[çc]on [àa])\b.*$", re.IGNORECASE | re.DOTALL)
 _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qui", "ou", "quoi"})
 # A question that only asks to confirm what the sentence before claims: "Un élu affirme que la
 # candidature est facturée. C'est vrai ?", "Qui a raison ?", "J'ai le droit ?".
@@ -1085,6 +1102,15 @@ def _split_coordinated(sentence: str) -> list[str]:
             part = f"{part} ({topic})" if topic else part
         result.append(part)
     return result
+
+
+def _request_object(sentence: str) -> list[str]:
+    """The object of the last request formula of ``sentence``, its purpose clause dropped ([] if none)."""
+    pieces = _OBJECT_RE.split(sentence)
+    if len(pieces) < 2:
+        return []
+    found = _PURPOSE_RE.sub("", pieces[-1]).strip(" ,;:.")
+    return [found] if found else []
 
 
 def _is_bare(part: str) -> bool:

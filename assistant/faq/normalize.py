@@ -188,11 +188,17 @@ def _words(text: str) -> tuple[str, ...]:
 _FOREIGN_STEMS: frozenset[str] = frozenset({*(_stem(w) for w in FOREIGN_WORDS), "labelautre"})
 
 
+def without_comparisons(text: str) -> str:
+    """``text`` prepared (folded, elisions dropped, phrases glued), another label named only to compare
+    left out: "Il y a des frais de dossier comme pour Qualiopi ?" asks about this label."""
+    return _COMPARED_RE.sub(" ", _prepare(text))
+
+
 def foreign_topics(text: str) -> list[str]:
     """The words of ``text`` that name a topic outside the label's FAQ (another label, état civil,
     taxes, school meals, elections, recruitment, subsidies...), empty when there is none."""
-    folded = _prepare(text)
-    found = [w for w in words(text) if w == "labelautre" or _stem(w) in _FOREIGN_STEMS]
+    folded = without_comparisons(text)
+    found = [w for w in words(folded) if w == "labelautre" or _stem(w) in _FOREIGN_STEMS]
     if _OWN_MEDIA_RE.search(folded) and not _NAMES_LABEL_RE.search(folded):
         found.append("collectivitemedia")
     if found and _OWN_LABEL_RE.search(folded) and all(w == "labelautre" or w in _OTHER_LABEL_WORDS for w in found):
@@ -211,6 +217,12 @@ _OWN_MEDIA_RE = re.compile(
 _NAMES_LABEL_RE = re.compile(r"\b(?:labels?|labellis\w*|labelis\w*|laureats?|tnl|adullact)\b")
 _OTHER_LABEL_WORDS = frozenset({"qualiopi", "marianne", "fleuri", "fleuris", "fleurie", "fleuries",
                                 "touristique", "citergie", "ecolabel", "secnumcloud", "expertcyber"})
+_COMPARED_RE = re.compile(
+    r"\b(?:comme|contrairement (?:a|aux?)|a la difference (?:de|du|des)|par rapport (?:a|aux?)|"
+    r"a\s+(?:l\s+)?instar (?:de|du|des))\s+"
+    r"(?:(?:pour|avec|chez|dans|a|au|aux|le|la|les|l|du|de|des|un|une|celui|celle|ceux)\s+){0,3}"
+    r"(?:labels?\s+)?(?:" + "|".join(sorted(_OTHER_LABEL_WORDS | {"labelautre"})) + r")\b"
+)
 
 
 # Words every entry is about: on their own they never carry a match ("label", "la commune").
