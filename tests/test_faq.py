@@ -647,6 +647,21 @@ def test_formal_request_is_also_scored_on_its_object(matcher: FaqMatcher, body: 
     assert matcher.segments(body)[-1] == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("Comment obtenir le label Commune Donneur ?", True),
+        ("Comment obtenir le label « Ecolo Cantine » ?", True),
+        # A lower-case word after "label" is the question going on, typos included.
+        ("ou trouver le logo du label pour le metre sur notre site", False),
+        ("Le label touche-t-il beaucoup de collectivités ?", False),
+        ("Le label TNL est-il gratuit ?", False),
+    ],
+)
+def test_names_another_label(matcher: FaqMatcher, question: str, other: bool) -> None:
+    assert matcher.guard(question)[1] is other
+
+
 def test_another_label_named_to_compare_does_not_block_the_answer(matcher: FaqMatcher) -> None:
     result = matcher.ask("Il y a des frais de dossier comme pour Qualiopi ?")
     assert result.answer is not None and result.answer.id == "cout"

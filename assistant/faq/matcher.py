@@ -43,11 +43,11 @@ from assistant.faq.normalize import (
     WEAK_WORDS,
     analyze,
     canonical,
+    compared_words,
     detect_intents,
     fold,
     foreign_topics,
     normalize,
-    without_comparisons,
     words,
 )
 
@@ -325,7 +325,7 @@ class FaqMatcher:
         seen: set[str] = set()
         foreign = set(foreign_topics(question))
         # Another label named only to compare says nothing of what is asked ("comme pour Qualiopi").
-        compared = set(words(question)) - set(words(without_comparisons(question)))
+        compared = compared_words(question)
         for intent in sorted(detect_intents(question) - {ADVICE}):
             key = "i:" + intent
             if key in self._idf:
@@ -382,15 +382,15 @@ class FaqMatcher:
         return terms
 
     def _names_other_label(self, question: str) -> bool:
-        """"label Qualiopi", "label Marianne": the word naming the label is unknown to the corpus (unless
-        only compared with: "des frais comme pour le label Qualiopi ?")."""
-        tokens = words(without_comparisons(question))
-        for i, word in enumerate(tokens[:-1]):
-            if word in ("label", "labels"):
-                nxt = tokens[i + 1]
-                if nxt.isdigit() or nxt in INTENT_MARKERS:
+        """"label Qualiopi", "le label « Commune Donneur »": a name right after "label", capitalised or
+        quoted, that the corpus does not know (unless only compared with: "comme pour le label
+        Qualiopi"). A lower-case word there is the question going on ("le label touche-t-il…", "le
+        label pour le metre sur notre site"); the known other labels are foreign words anyway."""
+        compared = compared_words(question)
+        for run in _OTHER_LABEL_NAME_RE.findall(question):
+            for word, stem in analyze(run):
+                if word in compared or word in INTENT_MARKERS or word.isdigit():
                     continue
-                stem = analyze(nxt)[0][1] if analyze(nxt) else nxt
                 if "s:" + stem not in self._postings and "g:" + canonical(stem) not in self._postings:
                     return True
         return False
@@ -736,6 +736,10 @@ FEATURES = (
     "leans_on_antecedent", "antecedent_score", "antecedent_off_topic", "off_topic_word_overlap",
 )
 _OFF_TOPIC_NEIGHBOURS = 10  # nearest off-topic questions (letter n-grams) whose words are compared
+# A name right after "label", its capitalised words, quoted or not ("label Qualiopi", "label « Commune
+# Donneur »").
+_OTHER_LABEL_NAME_RE = re.compile(
+    r"\b(?:[Ll]abels?|LABELS?)\s+(?:[«\"“]\s*)?([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]*)*)")
 _LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
 # "Combien de communes l'ont eu ?": asked of the label's assistant, what they have is the label.
 _HAVE_IT_RE = re.compile(

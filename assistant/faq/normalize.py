@@ -194,6 +194,12 @@ def without_comparisons(text: str) -> str:
     return _COMPARED_RE.sub(" ", _prepare(text))
 
 
+@lru_cache(maxsize=4096)
+def compared_words(text: str) -> frozenset[str]:
+    """The words of ``text`` that only name another label to compare with (see ``without_comparisons``)."""
+    return frozenset(words(text)) - frozenset(words(without_comparisons(text)))
+
+
 def foreign_topics(text: str) -> list[str]:
     """The words of ``text`` that name a topic outside the label's FAQ (another label, état civil,
     taxes, school meals, elections, recruitment, subsidies...), empty when there is none."""
