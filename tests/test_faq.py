@@ -75,6 +75,8 @@ def test_normalize_new_synonyms_and_sms(a: str, b: str) -> None:
 
 def test_normalize_drops_email_filler() -> None:
     assert normalize("je me permets de vous écrire car je souhaiterais savoir") == []
+    assert normalize("Veuillez agréer nos salutations distinguées") == []
+    assert normalize("les collectivités distinguées") == normalize("les collectivités labellisées")
     assert normalize("Pourquoi notre mairie devrait-elle participer ?") == normalize("pourquoi mairie participer")
 
 

@@ -218,6 +218,7 @@ _GROUP_ADDITIONS: dict[str, list[str]] = {
         "decroches", "decrochees", "decrochent", "decrochons", "decrochera", "remporte",
         "remporter", "remportee", "remportent", "remportons", "obtenus", "medaille", "medailles",
         "trophee", "trophees", "distinction", "distinctions", "obtention",
+        "distingue", "distinguee", "distingues", "distinguees", "distinguer",
     ],
     # Sending the file: inflections and online-deposit words ("soumettre", "téléverser").
     "envoyer": [
@@ -548,7 +549,7 @@ _MORE_FILLER: list[str] = [
     "demandais", "demandions", "hesitez", "excusez", "pardon", "desole", "desolee",
     # Letter formulas (openings and closings of e-mails: "salutations distinguées", "bonne journée").
     "remercie", "remercions", "remerciant", "remerciements", "salutations", "sinceres", "agreer",
-    "agreez", "respectueuses", "respectueusement", "sentiments", "amicalement", "distinguees",
+    "agreez", "respectueuses", "respectueusement", "sentiments", "amicalement",
     "journee", "hey", "re", "please", "thanks", "thank",
     # The country: every collectivité is in it, so naming it never says what is asked.
     "france",
@@ -636,7 +637,6 @@ _MORE_SMS: dict[str, str] = {
 #   "ferme"/"fermee": closed format or closed applications; "reporter"/"report": press, or postponing.
 #   "quotidien", "mediatique", "correspondant(e)": press or other meanings / contact group.
 #   "porte": door, or carries (candidater has "porter", organiser has "porteur").
-#   "distinguee(s)": "salutations distinguées"; sent to FILLER, not to the labelliser group.
 #   "nb": "nombre" but also "N.B." (nota bene); the corpus already uses "nb".
 #   "tel": "tél." or "tel que"; kept as FILLER ("tel"), not mapped to "telephone".
 #   "standard": also "standard téléphonique"; only "standards" is in the norme group.

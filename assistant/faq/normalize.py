@@ -71,6 +71,9 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"label numerique (?:responsable|inclusif)", "labelautre"),
     (r"territoires? engages?", "labelautre"),
     (r"com com", "comcom"),
+    # A letter's closing, not the label's winners ("les collectivités distinguées").
+    (r"(?:salutations?|sentiments?|considerations?|hommages?) (?:(?:les|tres|plus|bien) )*distingue(?:e|s|es)?",
+     "salutations"),
     (r"(?:un|le|ce|au|du|notre|votre) postes? (?:de|d) (?!travail)", "emploi "),
     (r"(?:candidatures? spontanees?|lettres? de motivation|offres? d.emploi)", "emploi"),
     # The label's own name says nothing about what is asked; glued, it no longer makes "libre"
