@@ -682,6 +682,10 @@ def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> Non
             "Numérique Libre ? Merci, Paul, mairie de Dax")
     result = matcher.ask(ours)
     assert result.answer is not None and result.answer.id == "procedure"
+    # An unknown label, named by its capitalised name.
+    terre = "Notre ville est labellisée Terre de Jeux 2024. Qui a attribué ça ?"
+    assert matcher.context_foreign("Qui a attribué ça ?", terre)
+    assert matcher.ask(terre).answer is None
 
 
 @pytest.mark.parametrize(

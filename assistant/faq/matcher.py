@@ -47,6 +47,7 @@ from assistant.faq.normalize import (
     detect_intents,
     fold,
     foreign_topics,
+    names_own_label,
     normalize,
     words,
 )
@@ -676,10 +677,12 @@ class FaqMatcher:
 
     def context_foreign(self, text: str, context: str | None) -> bool:
         """A sentence of a longer message whose message is about another label: "Nous visons le label
-        Villes Internet. Comment se déroule la candidature à ce label ?" asks about that one."""
+        Villes Internet. Comment se déroule la candidature à ce label ?", "Notre ville est labellisée
+        Terre de Jeux. Qui a attribué ça ?" ask about that one."""
         if not context or context == text:
             return False
-        return "labelautre" in foreign_topics(context)
+        return "labelautre" in foreign_topics(context) or (
+            self._names_other_label(context) and not names_own_label(context))
 
     def _ask_one(self, text: str, question: str, k: int, context: str) -> FaqResult:
         p = self.params
@@ -739,10 +742,11 @@ FEATURES = (
     "leans_on_antecedent", "antecedent_score", "antecedent_off_topic", "off_topic_word_overlap",
 )
 _OFF_TOPIC_NEIGHBOURS = 10  # nearest off-topic questions (letter n-grams) whose words are compared
-# A name right after "label", its capitalised words, quoted or not ("label Qualiopi", "label « Commune
-# Donneur »").
+# A name right after "label" or "labellisée", its capitalised words, quoted or not ("label Qualiopi",
+# "label « Commune Donneur »", "labellisée Terre de Jeux").
 _OTHER_LABEL_NAME_RE = re.compile(
-    r"\b(?:[Ll]abels?|LABELS?)\s+(?:[«\"“]\s*)?([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]*)*)")
+    r"\b(?:[Ll]abels?|LABELS?|labellis[ée]e?s?|labelis[ée]e?s?)\s+(?:[«\"“]\s*)?"
+    r"([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:(?:de|des|du|d['’]|et)\s*)?[A-ZÀ-ÖØ-Þ][\w'’-]*)*)")
 _LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
 # "Combien de communes l'ont eu ?": asked of the label's assistant, what they have is the label.
 _HAVE_IT_RE = re.compile(

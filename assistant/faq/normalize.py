@@ -191,6 +191,11 @@ def _words(text: str) -> tuple[str, ...]:
 _FOREIGN_STEMS: frozenset[str] = frozenset({*(_stem(w) for w in FOREIGN_WORDS), "labelautre"})
 
 
+def names_own_label(text: str) -> bool:
+    """Whether ``text`` names this label (or ADULLACT) by name."""
+    return bool(_OWN_LABEL_RE.search(_prepare(text)))
+
+
 def without_comparisons(text: str) -> str:
     """``text`` prepared (folded, elisions dropped, phrases glued), another label named only to compare
     left out: "Il y a des frais de dossier comme pour Qualiopi ?" asks about this label."""
