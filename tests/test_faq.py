@@ -505,6 +505,9 @@ def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("quel logiciel libre pour la comptabilité", "advice"),
         ("comment migrer vers LibreOffice", "advice"),
         ("comment passer notre site en https", "advice"),
+        ("sommes-nous un TNL ?", "self"),
+        ("Nos écoles sont sous Linux : ça fait de nous un territoire numérique libre ?", "self"),
+        ("on est un territoire numerique libre ou pas ?", "self"),
     ],
 )
 def test_detect_intents(question: str, intent: str) -> None:
@@ -520,6 +523,7 @@ def test_detect_intents(question: str, intent: str) -> None:
         ("Les communes qui ont le label", "who"),  # relative pronoun
         ("Où trouver la liste des lauréats ?", "place"),
         ("Comment installer les panneaux du label ?", "advice"),
+        ("Nous sommes une commune de 500 habitants, comment candidater ?", "self"),  # an introduction
     ],
 )
 def test_detect_intents_false_friends(question: str, absent: str) -> None:

@@ -272,7 +272,7 @@ def normalize(text: str) -> list[str]:
 # the FAQ but a question word and the weak word "commune".
 INTENTS: tuple[str, ...] = (
     "definition", "cost", "count", "duration", "date", "who", "place", "contact", "howto", "reason",
-    "eligibility",
+    "eligibility", "self",
 )
 # An intent no entry answers: advice on choosing, installing or migrating software. A question that
 # asks for it never gets an automatic answer (at most suggestions).
@@ -295,6 +295,7 @@ _INTENT_SMS = {
     "who": "qui", "when": "quand", "where": "ou", "how": "comment", "why": "pourquoi", "what": "quoi",
     "send": "envoyer", "apply": "candidater",
 }
+_ALREADY = r"(?:deja |bien |vraiment |donc |de fait |peut etre )*"
 _CLAUSE = r"(?:^|[.?!;:,(]\s*|\b(?:et|mais|donc|alors|bref|sinon|aussi)\s+)"
 _COST_WORDS = r"(?:cout\w*|payer|paye|paie|prix|tarif\w*|frais|factur\w*|argent|euros?|budget)"
 _QUESTION_OBJECTS = (
@@ -371,6 +372,16 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\beligib\w*", r"\bouvert(?:e|s|es)? (?:a|aux)\b", r"\breserve(?:e|s|es)? (?:a|aux)\b",
         r"\b(?:a|ont|avoir) le droit\b", r"\bqui peu(?:t|vent)\b", r"\bsuffi(?:t|sant|sante)\b",
         r"\b(?:faut il|doit on|devons nous) etre\b", r"\bobligatoire\b", r"\bcondition\w*", r"\bprerequis\b",
+    )),
+    # Whether the asker's own collectivité already is something: "sommes-nous un TNL ?", "ça fait de nous
+    # un territoire numérique libre ?", "peut-on se dire…".
+    ("self", (
+        rf"\b(?:sommes[- ]nous|suis[- ]je|serions[- ]nous|est[- ]on) {_ALREADY}(?:un|une|des)\b",
+        rf"\b(?:on est|nous sommes|je suis|on serait|nous serions) {_ALREADY}(?:un|une|des)\b(?: \w+){{0,6}}"
+        r"(?: ,? \w+){0,3} ?\?",
+        r"\b(?:fait|font|ferait|feraient) (?:deja )?de nous\b",
+        r"\b(?:se|nous|me) (?:dire|considerer|revendiquer|reconnaitre|qualifier|proclamer|declarer|presenter comme)\b",
+        r"\bnous (?:rangent|classent|placent)\b",
     )),
     (ADVICE, (
         rf"\bquel(?:le)?s? {_SOFTWARE}\b(?: \w+){{0,4}} (?:pour|utiliser|choisir|remplacer|installer)\b",
