@@ -506,6 +506,7 @@ def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("comment migrer vers LibreOffice", "advice"),
         ("comment passer notre site en https", "advice"),
         ("sommes-nous un TNL ?", "self"),
+        ("ca coute combien de participer ?", "cost"),
         ("Nos écoles sont sous Linux : ça fait de nous un territoire numérique libre ?", "self"),
         ("on est un territoire numerique libre ou pas ?", "self"),
     ],
@@ -524,6 +525,7 @@ def test_detect_intents(question: str, intent: str) -> None:
         ("Où trouver la liste des lauréats ?", "place"),
         ("Comment installer les panneaux du label ?", "advice"),
         ("Nous sommes une commune de 500 habitants, comment candidater ?", "self"),  # an introduction
+        ("ca coute combien de participer ?", "count"),
     ],
 )
 def test_detect_intents_false_friends(question: str, absent: str) -> None:

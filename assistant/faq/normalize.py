@@ -396,6 +396,8 @@ _COUNT_AFTER_RE = re.compile(
     r"\b(?:en (?:a|ont|avez|avons|compte\w*|existe)|on est|vous etes|ils sont|nous sommes|labellise\w*|"
     r"recompense\w*|distingue\w*) combien\b(?! (?:de |d |ca |cela |coute))"
 )
+# A verb of paying before "combien" ("ça coûte combien de participer", "ça nous revient à combien").
+_COST_BEFORE_RE = re.compile(r"\b(?:cout\w*|revient|reviendr\w*|payer|paye|facture\w*)(?: a)? combien\b")
 _INTENT_RES = tuple((name, re.compile("|".join(alternatives))) for name, alternatives in _INTENT_PATTERNS)
 _HOW_MANY_RE = re.compile(r"\bhow (many|much)\b")
 _INTENT_TOKEN_RE = re.compile(r"[a-z0-9]+|[.?!;:,(]")
@@ -416,6 +418,8 @@ def detect_intents(text: str) -> frozenset[str]:
     found = {name for name, pattern in _INTENT_RES if pattern.search(plain)}
     if _COUNT_AFTER_RE.search(plain):  # "vous en avez labellisé combien ?": a number of them, not a price
         found = (found - {"cost"}) | {"count"}
+    if _COST_BEFORE_RE.search(plain):  # "ça coûte combien de participer ?": a price, not a number
+        found = (found - {"count"}) | {"cost"}
     if _ACCENTED_OU_RE.search(text):
         found.add("place")
     return frozenset(found)
