@@ -254,7 +254,8 @@ _GROUP_ADDITIONS: dict[str, list[str]] = {
     ],
     # Parts of the questionnaire.
     "volet": [
-        "rubrique", "rubriques", "chapitre", "chapitres", "pilier", "piliers",
+        "rubrique", "rubriques", "chapitre", "chapitres", "pilier", "piliers", "axe", "axes", "bloc", "blocs",
+        "decoupage", "decoupe", "compartiment", "compartiments",
     ],
     # Who runs the label: "piloté par", "chapeauté par", "supervisé par", "fondateur".
     "organiser": [
