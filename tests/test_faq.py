@@ -692,6 +692,10 @@ def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> Non
     terre = "Notre ville est labellisée Terre de Jeux 2024. Qui a attribué ça ?"
     assert matcher.context_foreign("Qui a attribué ça ?", terre)
     assert matcher.ask(terre).answer is None
+    # Another award, named by a known word.
+    prix = ("Notre ville a remporté un prix Territoria l'an dernier. A-t-on le droit de l'afficher sur nos "
+            "panneaux d'entrée de ville ?")
+    assert matcher.context_foreign("A-t-on le droit de l'afficher sur nos panneaux d'entrée de ville ?", prix)
 
 
 @pytest.mark.parametrize(

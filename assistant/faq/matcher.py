@@ -49,6 +49,7 @@ from assistant.faq.normalize import (
     foreign_topics,
     names_own_label,
     normalize,
+    other_labels,
     words,
 )
 
@@ -681,7 +682,7 @@ class FaqMatcher:
         Terre de Jeux. Qui a attribué ça ?" ask about that one."""
         if not context or context == text:
             return False
-        return "labelautre" in foreign_topics(context) or (
+        return bool(other_labels(context)) or (
             self._names_other_label(context) and not names_own_label(context))
 
     def _ask_one(self, text: str, question: str, k: int, context: str) -> FaqResult:

@@ -196,6 +196,11 @@ def names_own_label(text: str) -> bool:
     return bool(_OWN_LABEL_RE.search(_prepare(text)))
 
 
+def other_labels(text: str) -> list[str]:
+    """The words of ``text`` that name another label or award ("Villes Internet", "prix Territoria")."""
+    return [w for w in foreign_topics(text) if w == "labelautre" or w in _OTHER_LABEL_WORDS]
+
+
 def without_comparisons(text: str) -> str:
     """``text`` prepared (folded, elisions dropped, phrases glued), another label named only to compare
     left out: "Il y a des frais de dossier comme pour Qualiopi ?" asks about this label."""
@@ -230,7 +235,8 @@ _OWN_MEDIA_RE = re.compile(
 )
 _NAMES_LABEL_RE = re.compile(r"\b(?:labels?|labellis\w*|labelis\w*|laureats?|tnl|adullact)\b")
 _OTHER_LABEL_WORDS = frozenset({"qualiopi", "marianne", "fleuri", "fleuris", "fleurie", "fleuries",
-                                "touristique", "citergie", "ecolabel", "secnumcloud", "expertcyber"})
+                                "touristique", "citergie", "ecolabel", "secnumcloud", "expertcyber", "territoria",
+                                "interconnectes"})
 _COMPARED_RE = re.compile(
     r"\b(?:comme|contrairement (?:a|aux?)|a la difference (?:de|du|des)|par rapport (?:a|aux?)|"
     r"a\s+(?:l\s+)?instar (?:de|du|des))\s+"
