@@ -506,6 +506,7 @@ def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("comment migrer vers LibreOffice", "advice"),
         ("comment passer notre site en https", "advice"),
         ("sommes-nous un TNL ?", "self"),
+        ("region peut avoir le label ou pas", "eligibility"),
         ("ca coute combien de participer ?", "cost"),
         ("Nos écoles sont sous Linux : ça fait de nous un territoire numérique libre ?", "self"),
         ("on est un territoire numerique libre ou pas ?", "self"),

@@ -751,7 +751,7 @@ _OTHER_LABEL_NAME_RE = re.compile(
 _LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
 # "Combien de communes l'ont eu ?": asked of the label's assistant, what they have is the label.
 _HAVE_IT_RE = re.compile(
-    r"\bl'(?:ont|a|avez|avons)(?: (?:deja|aussi|tous|toutes))? (?:eu|obtenu|recu|decroche|gagne)\b")
+    r"\bl(?:'| )(?:ont|a|avez|avons)(?: (?:deja|aussi|tous|toutes))? (?:eu|obtenu|recu|decroche|gagne)\b")
 
 
 _RECENT = 64  # texts whose terms, scores and similarities a matcher keeps

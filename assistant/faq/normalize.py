@@ -288,7 +288,7 @@ ADVICE = "advice"
 # them as intents, never as topic words.
 INTENT_MARKERS: frozenset[str] = frozenset({
     "combien", "quand", "qui", "comment", "pourquoi", "signifie", "signifient", "signifier", "kesako",
-    "kezako",
+    "kezako", "nb",
 })
 
 _INTENT_SMS = {
@@ -374,7 +374,8 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("eligibility", (
         r"\b(?:peut|peuvent|pourrait|pourraient|puis|pouvons|pouvez|peux)(?:[- ]t)?"
         r"(?:[- ](?:il|elle|ils|elles|on|nous|vous|je))?(?: \w+){0,3} "
-        r"(?:participer|candidater|postuler|concourir|inscrire|pretendre|etre (?:candidat|labellis)\w*)\b",
+        r"(?:participer|candidater|postuler|concourir|inscrire|pretendre|etre (?:candidat|labellis)\w*|"
+        r"(?:avoir|obtenir|recevoir|decrocher) (?:le|ce|votre) label)\b",
         r"\beligib\w*", r"\bouvert(?:e|s|es)? (?:a|aux)\b", r"\breserve(?:e|s|es)? (?:a|aux)\b",
         r"\b(?:a|ont|avoir) le droit\b", r"\bqui peu(?:t|vent)\b", r"\bsuffi(?:t|sant|sante)\b",
         r"\b(?:faut il|doit on|devons nous) etre\b", r"\bobligatoire\b", r"\bcondition\w*", r"\bprerequis\b",
