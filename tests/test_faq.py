@@ -13,6 +13,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.faq.corpus import FaqCorpusError, load_corpus
+from assistant.faq.handler import answer_message, shared_matcher
 from assistant.faq.matcher import FaqMatcher, ReloadingFaqMatcher, split_questions
 from assistant.faq.normalize import INTENTS, detect_intents, fold, foreign_topics, normalize, words
 
@@ -720,3 +721,25 @@ def test_follow_up_question_is_decided_with_what_comes_before_it(
 ) -> None:
     result = matcher.ask(body)
     assert (result.answer.id if result.answer else None) == expected
+
+
+# ---------------------------------------------------------------- messages (e-mail handler, bot)
+def test_a_message_with_one_question_is_scored_whole_as_measured() -> None:
+    """The e-mail handler and the bot score a one-question message as ``bench/faq_quality.py`` does
+    (the whole message, its question and its request), and report the question sentence."""
+    body = ("Bonjour, dans le cadre de la préparation budgétaire, il nous serait utile de connaître le montant "
+            "éventuel à prévoir pour candidater au label, afin d'inscrire une ligne de crédit. Je vous remercie "
+            "de votre réponse. Ginette Roux, mairie de Vic")
+    matcher = shared_matcher()
+    questions = split_questions(body)
+    assert questions == ["dans le cadre de la préparation budgétaire, il nous serait utile de connaître le "
+                         "montant éventuel à prévoir pour candidater au label, afin d'inscrire une ligne de crédit."]
+    (result,) = answer_message(matcher, body, questions)
+    whole = matcher.ask(body)
+    assert (result.zone, result.best.entry.id) == (whole.zone, whole.best.entry.id) == ("answer", "cout")
+    assert result.question == questions[0]
+    # Several questions: each is decided with the message around it.
+    several = "C'est gratuit ? Et où faut-il envoyer le dossier ?"
+    results = answer_message(matcher, several, split_questions(several))
+    assert [(r.question, r.answer.id) for r in results] == [
+        ("C'est gratuit ?", "cout"), ("Et où faut-il envoyer le dossier ?", "envoi-questionnaire")]

@@ -15,9 +15,9 @@ from assistant.bot import texts
 from assistant.bot.markup import Button, Reply, escape, markdown_to_telegram, render
 from assistant.config import Settings
 from assistant.faq.corpus import FaqEntry
-from assistant.faq.handler import MAX_QUESTIONS_PER_MESSAGE, shared_matcher
+from assistant.faq.handler import MAX_QUESTIONS_PER_MESSAGE, answer_message, shared_matcher
 from assistant.faq.log import get_question, record_question, set_feedback
-from assistant.faq.matcher import ABSTAIN, ANSWER, SUGGEST, FaqMatch, split_questions
+from assistant.faq.matcher import ABSTAIN, ANSWER, SUGGEST, FaqMatch, FaqResult, split_questions
 from assistant.store.database import Database
 from assistant.store.notices import add_notice
 
@@ -67,19 +67,18 @@ def answer_question(db: Database, settings: Settings, chat_id: int, text: str) -
     Et où envoyer le dossier ?"), as the e-mail channel does; log them, and tell staff about those
     that went unanswered."""
     message = " ".join(text.split())[:MAX_QUESTION_CHARS]
-    questions = split_questions(message)[:MAX_QUESTIONS_PER_MESSAGE]
-    if len(questions) < 2:  # one question: the matcher reads the whole message around it
-        return _answer_one(db, settings, chat_id, message, None)
+    questions = split_questions(message)[:MAX_QUESTIONS_PER_MESSAGE] or [message]
+    results = answer_message(shared_matcher(), message, questions)
     replies: list[Reply] = []
-    for question in questions:
-        replies.extend(_answer_one(db, settings, chat_id, question, message))
+    for result in results:
+        replies.extend(_replies(db, settings, chat_id, result, quote=len(results) > 1))
     return replies
 
 
-def _answer_one(db: Database, settings: Settings, chat_id: int, question: str, message: str | None) -> list[Reply]:
-    """The replies to one question; ``message``: the message it was taken from, when it asked several
-    (each reply that is not an answer then quotes the question it is about)."""
-    result = shared_matcher().ask(question, k=3, context=message)
+def _replies(db: Database, settings: Settings, chat_id: int, result: FaqResult, quote: bool) -> list[Reply]:
+    """The replies to one question of a message, logged; ``quote``: the message asked several (each
+    reply that is not an answer then quotes the question it is about)."""
+    question = result.question
     question_id = record_question(
         db, channel=CHANNEL, question=question, zone=result.zone,
         entry_id=result.best.entry.id if result.best else None,
@@ -92,7 +91,7 @@ def _answer_one(db: Database, settings: Settings, chat_id: int, question: str, m
         what = "sans réponse" if result.zone == ABSTAIN else "réponse incertaine"
         add_notice(db, "faq", f"Question {what} posée sur Telegram (question #{question_id}) : "
                               f"« {question[:200]} »")
-    asked = question if message is not None else None
+    asked = question if quote else None
     if result.zone == ANSWER and result.best is not None:
         return [entry_reply(settings, result.best.entry, question_id, result.alternatives),
                 feedback_prompt(question_id)]

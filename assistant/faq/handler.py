@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 
 from assistant.faq.corpus import load_corpus
 from assistant.faq.log import record_question
@@ -41,15 +42,24 @@ def questions_of(inp: HandlerInput, body: str) -> list[str]:
     return questions[:MAX_QUESTIONS_PER_MESSAGE]
 
 
+def answer_message(matcher: ReloadingFaqMatcher, message: str, questions: list[str]) -> list[FaqResult]:
+    """One result per question of ``message`` (its ``questions``, from ``split_questions``).
+
+    A message with one question is scored whole, as ``bench/faq_quality.py`` measures it: the
+    matcher reads the question sentence, the request inside it and the whole message, and keeps the
+    best view. Several questions are each decided with the message around them: "Nous visons le
+    label Villes Internet. Comment candidater à ce label ?" asks about the other label."""
+    if len(questions) == 1 and questions[0] in message:
+        return [replace(matcher.ask(message, k=3), question=questions[0])]
+    return [matcher.ask(q, k=3, context=message) for q in questions]
+
+
 def handle_question(inp: HandlerInput) -> HandlerResult:
     body = _own_text(inp)
     questions = questions_of(inp, body)
     if not questions:
         return DEFAULT_HANDLERS["question"](inp)
-    matcher = shared_matcher()
-    # Each question is decided with its e-mail around it: "Nous visons le label Villes Internet. Comment
-    # candidater à ce label ?" asks about the other label.
-    results: list[FaqResult] = [matcher.ask(q, k=3, context=body) for q in questions]
+    results = answer_message(shared_matcher(), body, questions)
     notices = []
     for result in results:
         record_question(
