@@ -139,12 +139,13 @@ def acceptable(topic: str, entry: FaqEntry | None, regexes: dict[str, re.Pattern
     return entry.id in topic.split("|")
 
 
-Answerer = Callable[[str], tuple[FaqEntry | None, bool]]  # -> (entry answered or None, strict abstain)
+# (question, the message it was split from or None) -> (entry answered or None, strict abstain)
+Answerer = Callable[[str, str | None], tuple[FaqEntry | None, bool]]
 
 
 def matcher_answerer(matcher: FaqMatcher) -> Answerer:
-    def answer(question: str) -> tuple[FaqEntry | None, bool]:
-        result = matcher.ask(question)
+    def answer(question: str, message: str | None = None) -> tuple[FaqEntry | None, bool]:
+        result = matcher.ask(question, context=message)  # as the e-mail handler asks each question
         return (result.best.entry if result.zone == ANSWER and result.best else None,
                 result.zone == "abstain")
 
@@ -157,7 +158,7 @@ def baseline_answerer(corpus: FaqCorpus) -> Answerer:
 
     titles = [e.question for e in corpus.entries]
 
-    def answer(question: str) -> tuple[FaqEntry | None, bool]:
+    def answer(question: str, message: str | None = None) -> tuple[FaqEntry | None, bool]:
         _title, _score, index = process.extractOne(question, titles, scorer=fuzz.token_set_ratio)
         return corpus.entries[index], False
 
@@ -184,7 +185,7 @@ def evaluate(
     for case in cases:
         if case.off_topic:
             score.off_topic += 1
-            entry, strict = answer(case.question)
+            entry, strict = answer(case.question, None)
             score.no_answer += entry is None
             score.abstained += strict
             if entry is not None and errors is not None:
@@ -195,7 +196,7 @@ def evaluate(
         ok = len(parts) == len(case.topics)
         got = []
         for topic, part in zip(case.topics, parts, strict=False):
-            entry, _ = answer(part)
+            entry, _ = answer(part, case.question if len(parts) > 1 else None)
             got.append(entry.id if entry else "-")
             ok = ok and acceptable(topic, entry, regexes)
         score.right += ok

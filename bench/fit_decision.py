@@ -97,12 +97,15 @@ def training_rows(corpus: FaqCorpus) -> Rows:
                 n_in += len(case.topics)
             if len(parts) != len(case.topics):
                 continue
+            # Each question of a several-question line is decided with the line around it, as the
+            # e-mail handler does (``answer_message``).
+            message = case.question if len(parts) > 1 else None
             for topic, part in zip(case.topics, parts, strict=True):
                 n_parts += 1
                 for segment in matcher.segments(part):
-                    if not matcher.model_decides(segment, part):
+                    if not matcher.model_decides(segment, message or part):
                         continue
-                    index, features = matcher.decision_features(segment, part)
+                    index, features = matcher.decision_features(segment, message or part)
                     right = not case.off_topic and fq.acceptable(topic, matcher.entries[index], regexes)
                     xs.append(features)
                     ys.append(float(right))
