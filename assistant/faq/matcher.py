@@ -610,6 +610,11 @@ class FaqMatcher:
                 strongest = max(strongest, weight * factor * credit)
         n_unknown = sum(1 for t in terms if t[3] <= 0.0)
         names_label = any(t[1] == self._label_group for t in terms) or bool(_LABEL_NAME_RE.search(fold(text)))
+        if not names_label and context and context != text:
+            # "… qui organise ce label et depuis quand il existe ?": "il" is the label its antecedent names.
+            before = antecedent(text, context)
+            names_label = (bool(before) and all(w in _KIND_WORDS for w in _topic_words(text).split())
+                           and bool(_LABEL_NAME_RE.search(fold(before))))
         best_chars = float(chars[index]) if raw.size else 0.0
         # Read after everything about ``text`` itself: it scores other words, which replace the
         # matcher's last-question caches.
