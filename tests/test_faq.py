@@ -100,6 +100,9 @@ def test_normalize_drops_email_filler() -> None:
         ("Il y a des frais de dossier comme pour Qualiopi ?", False),
         ("Contrairement au label Villes Internet, faut-il payer ?", False),
         ("Combien coûte le label Qualiopi ?", True),
+        ("Comment devenir maison France Services ?", True),
+        ("Le comité de pilotage, il est composé de qui ?", True),
+        ("Qui compose le comité d'orientation ?", False),
     ],
 )
 def test_foreign_topics(question: str, foreign: bool) -> None:

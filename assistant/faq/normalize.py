@@ -45,7 +45,7 @@ _FOREIGN_TEXT = """
     recette cuisine gateau football match voiture vacances restaurant hotel
     qualiopi marianne fleuri fleuris fleurie fleuries touristique citergie ecolabel secnumcloud
     expertcyber cybermalveillance amf amrf cnas mandat territoria interconnectes
-    smalltalk stade horaires loi1901
+    smalltalk stade horaires loi1901 autrecomite
 """
 FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 # Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
@@ -70,6 +70,13 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"pavillons? bleus?", "labelautre"),
     (r"label numerique (?:responsable|inclusif)", "labelautre"),
     (r"territoires? engages?", "labelautre"),
+    # Other labels and national programmes collectivités hold ("maison France Services", "Terre de Jeux").
+    (r"(?:maisons? |espaces? )?france services?|terre de jeux|"
+     r"(?:action )?coeur de villes?|petites? villes? de demain|villes? (?:et pays )?d art et d histoire|"
+     r"plus beaux villages|villes? amies? des aines|labels? (?:rge|bas carbone)", "labelautre"),
+    # Another committee than the label's comité d'orientation.
+    (r"(?:comites?|commissions?) (?:de pilotage|technique|des fetes|syndical|social|consultatif|de jumelage|"
+     r"d entreprise|de quartier|de direction|des usagers|de suivi de (?:notre|la|l|nos))|copil", "autrecomite"),
     (r"com com", "comcom"),
     # A letter's closing, not the label's winners ("les collectivités distinguées").
     (r"(?:salutations?|sentiments?|considerations?|hommages?) (?:(?:les|tres|plus|bien) )*distingue(?:e|s|es)?",
