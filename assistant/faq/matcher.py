@@ -557,14 +557,17 @@ class FaqMatcher:
         segments = self.segments(question)
         if len(segments) == 1:
             return self._ask_one(question, question, k, context)
-        results = [(self._ask_one(segment, question, k, context), len(words(segment))) for segment in segments]
-        order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
         # Answered views: the shortest wins, it is the question proper ("est-ce gratuit ?" rather than
         # the sentence around it that also speaks of the conseil municipal). Otherwise the best score.
-        answered = [(r, n) for r, n in results if r.zone == ANSWER]
-        if answered:
-            return min(answered, key=lambda item: item[1])[0]
-        return max((r for r, _n in results), key=lambda r: (order[r.zone], r.best.score if r.best else 0.0))
+        # Views are tried shortest first, so the first answered one ends the search.
+        results = []
+        for segment in sorted(segments, key=lambda text: len(words(text))):
+            result = self._ask_one(segment, question, k, context)
+            if result.zone == ANSWER:
+                return result
+            results.append(result)
+        order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
+        return max(results, key=lambda r: (order[r.zone], r.best.score if r.best else 0.0))
 
     def entry_coverage(self, question: str, entry_index: int) -> float | None:
         """Share of the question's topic weight (intents aside) matched by one entry; None when the
