@@ -531,6 +531,7 @@ def test_detect_intents(question: str, intent: str) -> None:
         ("Comment installer les panneaux du label ?", "advice"),
         ("Nous sommes une commune de 500 habitants, comment candidater ?", "self"),  # an introduction
         ("ca coute combien de participer ?", "count"),
+        ("À partir de quand une collectivité est-elle un territoire numérique libre ?", "date"),
     ],
 )
 def test_detect_intents_false_friends(question: str, absent: str) -> None:

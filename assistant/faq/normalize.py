@@ -412,6 +412,8 @@ _COUNT_AFTER_RE = re.compile(
 )
 # A verb of paying before "combien" ("ça coûte combien de participer", "ça nous revient à combien").
 _COST_BEFORE_RE = re.compile(r"\b(?:cout\w*|revient|reviendr\w*|payer|paye|facture\w*)(?: a)? combien\b")
+_THRESHOLD_RE = re.compile(
+    r"\ba partir de quand (?:on|une|un|notre|nous|ma|mon|peut|est|devient|sommes|considere|faut)\b")
 _INTENT_RES = tuple((name, re.compile("|".join(alternatives))) for name, alternatives in _INTENT_PATTERNS)
 _HOW_MANY_RE = re.compile(r"\bhow (many|much)\b")
 _INTENT_TOKEN_RE = re.compile(r"[a-z0-9]+|[.?!;:,(]")
@@ -434,6 +436,8 @@ def detect_intents(text: str) -> frozenset[str]:
         found = (found - {"cost"}) | {"count"}
     if _COST_BEFORE_RE.search(plain):  # "ça coûte combien de participer ?": a price, not a number
         found = (found - {"count"}) | {"cost"}
+    if _THRESHOLD_RE.search(plain):  # "à partir de quand une collectivité est-elle…": a condition, not a date
+        found = (found - {"date"}) | {"eligibility"}
     if _ACCENTED_OU_RE.search(text):
         found.add("place")
     return frozenset(found)
