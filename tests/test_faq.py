@@ -74,6 +74,10 @@ def test_normalize_new_synonyms_and_sms(a: str, b: str) -> None:
     assert normalize(a) == normalize(b)
 
 
+def test_an_advisory_body_is_the_committee() -> None:
+    assert "comit" in normalize("le label dispose-t-il d'un organe consultatif ?")
+
+
 def test_normalize_drops_email_filler() -> None:
     assert normalize("je me permets de vous écrire car je souhaiterais savoir") == []
     assert normalize("Veuillez agréer nos salutations distinguées") == []

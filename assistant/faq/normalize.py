@@ -78,6 +78,9 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"(?:comites?|commissions?) (?:de pilotage|technique|des fetes|syndical|social|consultatif|de jumelage|"
      r"d entreprise|de quartier|de direction|des usagers|de suivi de (?:notre|la|l|nos))|copil", "autrecomite"),
     (r"com com", "comcom"),
+    # "un organe consultatif", "l'organe de gouvernance": a committee, not the organiser.
+    (r"organes? (?:consultatifs?|de gouvernance|d orientation|de supervision)",
+     "comite"),
     # A letter's closing, not the label's winners ("les collectivités distinguées").
     (r"(?:salutations?|sentiments?|considerations?|hommages?) (?:(?:les|tres|plus|bien) )*distingue(?:e|s|es)?",
      "salutations"),
