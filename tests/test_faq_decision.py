@@ -99,3 +99,11 @@ def test_each_coordinated_question_is_answered(matcher: FaqMatcher) -> None:
     first, second = split_questions("Bonjour, la candidature est-elle gratuite et où envoyer le questionnaire ?")
     assert matcher.ask(first).answer.id == "cout"
     assert matcher.ask(second).answer.id == "envoi-questionnaire"
+
+
+def test_entry_word_overlap(matcher: FaqMatcher) -> None:
+    """How much of the question one phrasing of the entry says, word for word."""
+    index = next(i for i, e in enumerate(matcher.entries) if e.id == "cout")
+    assert matcher.entry_word_overlap(matcher.entries[index].question, index) == pytest.approx(1.0)
+    assert (matcher.entry_word_overlap("Combien coûte la candidature au label ?", index)
+            > 2 * matcher.entry_word_overlap("Quelle est la météo à Brest ?", index))

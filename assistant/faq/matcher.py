@@ -310,6 +310,15 @@ class FaqMatcher:
         self._off_topic_idf_unseen = math.log(len(off_topic) + 1) + 1.0
         self._off_topic_words = [(stems, sum(self._off_topic_idf[w] for w in stems)) for stems in off_topic_stems]
         self._off_topic_cache: dict[tuple[tuple[str, ...], frozenset[str]], tuple[float, float]] = {}
+        # The same words view of each entry's question and phrasings: how much of the question one of
+        # them says, word for word (the counterpart of ``off_topic_word_overlap``).
+        entry_stems = [[frozenset(normalize(text)) for text in (e.question, *e.phrasings)] for e in self.entries]
+        phr_df = Counter(w for stems_list in entry_stems for stems in stems_list for w in stems)
+        n_phr = sum(len(stems_list) for stems_list in entry_stems)
+        self._entry_idf = {w: math.log((n_phr + 1) / (1 + c)) + 1.0 for w, c in phr_df.items()}
+        self._entry_idf_unseen = math.log(n_phr + 1) + 1.0
+        self._entry_words = [[(stems, sum(self._entry_idf[w] for w in stems)) for stems in stems_list]
+                             for stems_list in entry_stems]
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
@@ -511,6 +520,20 @@ class FaqMatcher:
             cached = _remember(self._off_topic_cache, key, (float(sims.max()), overlap))
         return cached
 
+    def entry_word_overlap(self, question: str, entry_index: int) -> float:
+        """Best word overlap (IDF-weighted Jaccard of canonical stems) of ``question`` with the question
+        or one phrasing of an entry."""
+        idf, unseen = self._entry_idf, self._entry_idf_unseen
+        mine = frozenset(normalize(question))
+        mine_weight = sum(idf.get(w, unseen) for w in mine)
+        best = 0.0
+        for theirs, their_weight in self._entry_words[entry_index]:
+            shared = sum(idf[w] for w in mine & theirs)
+            union = mine_weight + their_weight - shared
+            if union > 0 and shared / union > best:
+                best = shared / union
+        return best
+
     def combined(self, question: str, topic_only: bool = False) -> np.ndarray:
         """Ranking score: the word score plus a share of the n-gram similarity (two views of the
         same question, which err on different questions)."""
@@ -647,6 +670,7 @@ class FaqMatcher:
             antecedent_score,
             antecedent_off_topic,
             off_topic_words,
+            self.entry_word_overlap(text, index) if raw.size else 0.0,
         ], dtype=np.float64)
         return index, features
 
@@ -749,6 +773,7 @@ FEATURES = (
     "log_matched_weight", "log_unknown_words", "names_label", "foreign", "char_similarity",
     "char_margin", "strongest_word", "off_topic_similarity", "off_topic_margin",
     "leans_on_antecedent", "antecedent_score", "antecedent_off_topic", "off_topic_word_overlap",
+    "entry_word_overlap",
 )
 _OFF_TOPIC_NEIGHBOURS = 10  # nearest off-topic questions (letter n-grams) whose words are compared
 # A name right after "label" or "labellisée", its capitalised words, quoted or not ("label Qualiopi",
