@@ -317,8 +317,16 @@ class FaqMatcher:
         n_phr = sum(len(stems_list) for stems_list in entry_stems)
         self._entry_idf = {w: math.log((n_phr + 1) / (1 + c)) + 1.0 for w, c in phr_df.items()}
         self._entry_idf_unseen = math.log(n_phr + 1) + 1.0
-        self._entry_words = [[(stems, sum(self._entry_idf[w] for w in stems)) for stems in stems_list]
-                             for stems_list in entry_stems]
+        # Per entry: the total weight of each phrasing, and for each word the phrasings holding it.
+        self._entry_weights = [[sum(self._entry_idf[w] for w in stems) for stems in stems_list]
+                               for stems_list in entry_stems]
+        self._entry_postings: list[dict[str, list[int]]] = []
+        for stems_list in entry_stems:
+            postings: dict[str, list[int]] = {}
+            for j, stems in enumerate(stems_list):
+                for w in stems:
+                    postings.setdefault(w, []).append(j)
+            self._entry_postings.append(postings)
         self._vocab_words = [w for w in vocab if len(w) >= p.fuzzy_min_length]
         self._vocab_stems = [vocab[w] for w in self._vocab_words]
 
@@ -526,12 +534,16 @@ class FaqMatcher:
         idf, unseen = self._entry_idf, self._entry_idf_unseen
         mine = frozenset(normalize(question))
         mine_weight = sum(idf.get(w, unseen) for w in mine)
+        postings, weights = self._entry_postings[entry_index], self._entry_weights[entry_index]
+        shared: dict[int, float] = {}
+        for w in mine:
+            for j in postings.get(w, ()):
+                shared[j] = shared.get(j, 0.0) + idf[w]
         best = 0.0
-        for theirs, their_weight in self._entry_words[entry_index]:
-            shared = sum(idf[w] for w in mine & theirs)
-            union = mine_weight + their_weight - shared
-            if union > 0 and shared / union > best:
-                best = shared / union
+        for j, common in shared.items():
+            union = mine_weight + weights[j] - common
+            if union > 0 and common / union > best:
+                best = common / union
         return best
 
     def combined(self, question: str, topic_only: bool = False) -> np.ndarray:
