@@ -309,7 +309,7 @@ class FaqMatcher:
         self._off_topic_idf = {w: math.log((len(off_topic) + 1) / (1 + c)) + 1.0 for w, c in df.items()}
         self._off_topic_idf_unseen = math.log(len(off_topic) + 1) + 1.0
         self._off_topic_words = [(stems, sum(self._off_topic_idf[w] for w in stems)) for stems in off_topic_stems]
-        self._off_topic_cache: dict[tuple[tuple[str, ...], frozenset[str]], tuple[float, float]] = {}
+        self._off_topic_cache: dict[tuple[str, ...], tuple[float, float]] = {}
         # The same words view of each entry's question and phrasings: how much of the question one of
         # them says, word for word (the counterpart of ``off_topic_word_overlap``).
         entry_stems = [[frozenset(normalize(text)) for text in (e.question, *e.phrasings)] for e in self.entries]
@@ -509,14 +509,14 @@ class FaqMatcher:
         ``_OFF_TOPIC_NEIGHBOURS`` nearest by letters), computed together and cached."""
         if self._off_topic_chars is None:
             return 0.0, 0.0
-        key = (tuple(words(question)), frozenset(normalize(question)))
+        key = tuple(words(question))  # both views read only the words (``normalize`` stems them)
         cached = self._off_topic_cache.get(key)
         if cached is None:
             sims = self._off_topic_chars.similarity(question)
             nearest = np.argpartition(-sims, _OFF_TOPIC_NEIGHBOURS - 1)[:_OFF_TOPIC_NEIGHBOURS] \
                 if sims.size > _OFF_TOPIC_NEIGHBOURS else np.arange(sims.size)
             idf, unseen = self._off_topic_idf, self._off_topic_idf_unseen
-            mine = key[1]
+            mine = frozenset(normalize(question))
             mine_weight = sum(idf.get(w, unseen) for w in mine)
             overlap = 0.0
             for row in nearest:
