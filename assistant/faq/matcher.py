@@ -648,15 +648,15 @@ class FaqMatcher:
                 strongest = max(strongest, weight * factor * credit)
         n_unknown = sum(1 for t in terms if t[3] <= 0.0)
         names_label = any(t[1] == self._label_group for t in terms) or bool(_LABEL_NAME_RE.search(fold(text)))
-        if not names_label and context and context != text:
+        before = antecedent(text, context) if context and context != text else ""
+        if not names_label and before:
             # "… qui organise ce label et depuis quand il existe ?": "il" is the label its antecedent names.
-            before = antecedent(text, context)
-            names_label = (bool(before) and all(w in _KIND_WORDS for w in _topic_words(text).split())
+            names_label = (all(w in _KIND_WORDS for w in _topic_words(text).split())
                            and bool(_LABEL_NAME_RE.search(fold(before))))
         best_chars = float(chars[index]) if raw.size else 0.0
         # Read after everything about ``text`` itself: it scores other words, which replace the
         # matcher's last-question caches.
-        leaning, antecedent_score, antecedent_off_topic = self._antecedent_features(text, context)
+        leaning, antecedent_score, antecedent_off_topic = self._antecedent_features(text, before)
         off_topic = self.off_topic_similarity(text)
         if context and context != text:  # a sentence of an e-mail also looks like what its e-mail looks like
             off_topic = max(off_topic, self.off_topic_similarity(context))
@@ -686,24 +686,21 @@ class FaqMatcher:
         ], dtype=np.float64)
         return index, features
 
-    def _antecedent_features(self, text: str, context: str | None) -> tuple[float, float, float]:
+    def _antecedent_features(self, text: str, before: str) -> tuple[float, float, float]:
         """(how much ``text`` leans on what its message said just before it, from 1 for a question with
         no topic word of its own down; that times how well the best entry matches those words; that
         times how much more they look like a known off-topic question than like the FAQ's phrasings),
-        zeros when nothing comes before it.
+        zeros when nothing comes before it (``before``: ``antecedent`` of ``text`` in its message).
         Cross-validated against an explicit back-reference test (pronouns, demonstratives, "Et ... ?"),
         which did no better than the baseline.
 
         "Nous voulons former nos agents à LibreOffice. Combien coûte-t-elle ? Qui la délivre ?": each
         of the two questions alone looks like one the FAQ answers (the cost, who awards the label);
         only the sentence they point back to says they are about something else."""
-        if not context or context == text:
+        if not before:
             return 0.0, 0.0, 0.0
         # The fewer topic words of its own, the more a question leans on what comes before it.
         weight = 1.0 / (1.0 + sum(1 for w in _topic_words(text).split() if w not in _KIND_WORDS))
-        before = antecedent(text, context)
-        if not before:
-            return 0.0, 0.0, 0.0
         scores = self.combined(before)
         best = float(scores.max()) if scores.size else 0.0
         chars = self.char_similarity(before)
@@ -1033,7 +1030,7 @@ def antecedent(question: str, message: str) -> str:
     délivre ?" points back to, greetings and signature left out. Empty when it opens the message, is
     announced as the question ("je voudrais savoir : …") or is not in it."""
     head = fold(question).strip()[:40]
-    folded = _folded_message(message)
+    folded = fold(message)
     if head in folded and _INTRODUCED.search(folded.split(head)[0]):
         return ""
     asked = tuple(words(question))
@@ -1050,12 +1047,6 @@ def antecedent(question: str, message: str) -> str:
 # "... je voudrais simplement savoir : est-ce gratuit ?": the sender announces the question of the
 # message, which then leans on nothing before it.
 _INTRODUCED = re.compile(r"(?:savoir|question|demander|suivante|ceci)\s*:\s*$")
-
-
-@lru_cache(maxsize=64)
-def _folded_message(message: str) -> str:
-    """``fold(message)``, once per message rather than once per question of it."""
-    return fold(message)
 
 
 @lru_cache(maxsize=64)
