@@ -394,6 +394,20 @@ def test_split_questions_short_question_keeps_context() -> None:
     ]
 
 
+def test_split_questions_request_pointing_back_keeps_what_it_points_to() -> None:
+    """"Pourriez-vous nous transmettre cette information ?" asks for what the sentence before needs."""
+    body = ("Madame, Monsieur, Pour notre rapport, nous voudrions citer le nombre de communes déjà "
+            "labellisées. Pourriez-vous nous transmettre cette information ? Respectueusement.")
+    assert split_questions(body) == [
+        "Pour notre rapport, nous voudrions citer le nombre de communes déjà labellisées. "
+        "Pourriez-vous nous transmettre cette information ?"
+    ]
+    # A request with its own object stands alone.
+    assert split_questions("Nous avons fini. Pourriez-vous nous transmettre l'adresse d'envoi ?") == [
+        "Pourriez-vous nous transmettre l'adresse d'envoi ?"
+    ]
+
+
 def test_split_questions_without_question_mark() -> None:
     assert split_questions("Bonjour\nje voudrais savoir si c'est gratuit\nMerci") == [
         "je voudrais savoir si c'est gratuit"
@@ -518,6 +532,8 @@ def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("ca coute combien de participer ?", "cost"),
         ("Nos écoles sont sous Linux : ça fait de nous un territoire numérique libre ?", "self"),
         ("on est un territoire numerique libre ou pas ?", "self"),
+        ("Ça fait combien d'années que le label est décerné ?", "date"),
+        ("Combien d'éditions y a-t-il eu depuis le début ?", "date"),
     ],
 )
 def test_detect_intents(question: str, intent: str) -> None:
@@ -536,6 +552,8 @@ def test_detect_intents(question: str, intent: str) -> None:
         ("Nous sommes une commune de 500 habitants, comment candidater ?", "self"),  # an introduction
         ("ca coute combien de participer ?", "count"),
         ("À partir de quand une collectivité est-elle un territoire numérique libre ?", "date"),
+        ("Ça fait combien d'années que le label est décerné ?", "count"),
+        ("Pour combien d'années le label est-il attribué ?", "date"),
     ],
 )
 def test_detect_intents_false_friends(question: str, absent: str) -> None:
@@ -670,6 +688,7 @@ def test_formal_request_is_also_scored_on_its_object(matcher: FaqMatcher, body: 
     [
         ("Comment obtenir le label Commune Donneur ?", True),
         ("Comment obtenir le label « Ecolo Cantine » ?", True),
+        ("Quel est le montant de l'inscription au label Villes et Villages Internet ?", True),
         # A lower-case word after "label" is the question going on, typos included.
         ("ou trouver le logo du label pour le metre sur notre site", False),
         ("Le label touche-t-il beaucoup de collectivités ?", False),

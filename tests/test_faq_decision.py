@@ -107,3 +107,19 @@ def test_entry_word_overlap(matcher: FaqMatcher) -> None:
     assert matcher.entry_word_overlap(matcher.entries[index].question, index) == pytest.approx(1.0)
     assert (matcher.entry_word_overlap("Combien coûte la candidature au label ?", index)
             > 2 * matcher.entry_word_overlap("Quelle est la météo à Brest ?", index))
+
+
+def test_follow_up_in_a_message_silent_about_the_label(matcher: FaqMatcher) -> None:
+    """A short question after a story that never speaks of a label points back to that story."""
+    silent = FEATURES.index("silent_message")
+    story = ("La mutuelle des agents change au 1er juillet et plusieurs collègues voudraient garder "
+             "l'ancienne. Qui gère ça ?")
+    _index, features = matcher.decision_features("Qui gère ça ?", story)
+    assert features[silent] > 0.0
+    about_label = ("Nous venons de découvrir le label Territoire Numérique Libre en conseil municipal. "
+                   "Qui gère ça ?")
+    _index, features = matcher.decision_features("Qui gère ça ?", about_label)
+    assert features[silent] == 0.0
+    # Alone, the question has no message around it to be silent.
+    _index, features = matcher.decision_features("Qui gère ça ?")
+    assert features[silent] == 0.0

@@ -558,7 +558,7 @@ _MORE_FILLER: list[str] = [
 
 _MORE_SMS: dict[str, str] = {
     # "quelque", "quelqu'un", "quelque chose" ("faut payer kelk chose ?").
-    "kelk": "quelque", "kelke": "quelque", "kelkes": "quelques", "kelq": "quelque", "qqe": "quelque",
+    "kelk": "quelque", "kek": "quelque", "kelke": "quelque", "kelkes": "quelques", "kelq": "quelque", "qqe": "quelque",
     "qlq": "quelque", "kelkechose": "quelquechose", "kelkchose": "quelquechose",
     "kekchose": "quelquechose", "qqchose": "quelquechose", "qqc": "quelquechose",
     "qlqch": "quelquechose", "kelkun": "quelqun", "qqun": "quelqun", "kelqun": "quelqun",

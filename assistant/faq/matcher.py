@@ -47,6 +47,7 @@ from assistant.faq.normalize import (
     detect_intents,
     fold,
     foreign_topics,
+    mentions_label,
     names_own_label,
     normalize,
     other_labels,
@@ -683,6 +684,7 @@ class FaqMatcher:
             antecedent_off_topic,
             off_topic_words,
             self.entry_word_overlap(text, index) if raw.size else 0.0,
+            leaning * float(not mentions_label(context)) if before else 0.0,
         ], dtype=np.float64)
         return index, features
 
@@ -782,7 +784,7 @@ FEATURES = (
     "log_matched_weight", "log_unknown_words", "names_label", "foreign", "char_similarity",
     "char_margin", "strongest_word", "off_topic_similarity", "off_topic_margin",
     "leans_on_antecedent", "antecedent_score", "antecedent_off_topic", "off_topic_word_overlap",
-    "entry_word_overlap",
+    "entry_word_overlap", "silent_message",
 )
 _OFF_TOPIC_NEIGHBOURS = 10  # nearest off-topic questions (letter n-grams) whose words are compared
 # A name right after "label" or "labellisée", its capitalised words, quoted or not ("label Qualiopi",
@@ -938,6 +940,15 @@ _BARE_QUESTION_WORDS = frozenset({"comment", "quand", "combien", "pourquoi", "qu
 # candidature est facturée. C'est vrai ?", "Qui a raison ?", "J'ai le droit ?".
 _CONFIRM_WORDS = frozenset({"vrai", "faux", "exact", "inexact", "raison", "tort", "correct", "juste", "droit",
                             "possible", "intox"})
+# A request that only points back to what the sentence before says it needs: "Nous voudrions citer le
+# nombre de collectivités labellisées. Pourriez-vous nous transmettre cette information ?"
+_POINTER_WORDS = frozenset({
+    "pouvez", "pourriez", "pourrais", "peux", "pouvons", "transmettre", "communiquer", "indiquer", "preciser",
+    "donner", "envoyer", "fournir", "faire", "parvenir", "eclairer", "renseigner", "confirmer", "aider",
+    "information", "informations", "info", "infos", "chiffre", "chiffres", "donnee", "donnees", "precision",
+    "precisions", "renseignement", "renseignements", "element", "elements", "reponse", "eclairage", "sujet",
+    "point", "propos", "svp", "merci", "bien", "vouloir", "possible", "avance",
+})
 # A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
 # "Est-ce gratuit, et où envoyer le dossier ?". Split before "et"/a comma followed by a question word
 # (matched on the folded text, so "ou" stands for "où" after "et").
@@ -1014,7 +1025,7 @@ def split_questions(text: str) -> list[str]:
     context: str | None = None
     for sentence, asked in _with_coordinated(sentences):
         if asked or _is_question(sentence):
-            if context and set(words(sentence)) <= _BARE_QUESTION_WORDS | _CONFIRM_WORDS:
+            if context and set(words(sentence)) <= _BARE_QUESTION_WORDS | _CONFIRM_WORDS | _POINTER_WORDS:
                 sentence = f"{context} {sentence}"
             questions.append(sentence)
             context = None

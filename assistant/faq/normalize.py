@@ -62,7 +62,7 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"salles? des fetes", "salledesfetes"),
     (r"(?:fiches?|bulletins?|logiciels?|gestion) de (?:la )?pa[iy]e", "salaire"),
     (r"(?:la|sa|leur|ma|notre) pa[iy]e", "salaire"),
-    (r"villes? internet", "labelautre"),
+    (r"villes? (?:et villages? )?internet", "labelautre"),
     (r"villes? (?:et villages? )?fleuri(?:e|s|es)?", "labelautre"),
     (r"villes? amies? des enfants", "labelautre"),
     (r"villes? (?:active|prudente|sportive)s?", "labelautre"),
@@ -206,6 +206,13 @@ def names_own_label(text: str) -> bool:
     return bool(_OWN_LABEL_RE.search(_prepare(text)))
 
 
+def mentions_label(text: str) -> bool:
+    """Whether ``text`` speaks of a label at all: this one by name, "le label", "labellisée", its
+    laureates or ADULLACT."""
+    prepared = _prepare(text)
+    return bool(_NAMES_LABEL_RE.search(prepared) or _OWN_LABEL_RE.search(prepared))
+
+
 def other_labels(text: str) -> list[str]:
     """The words of ``text`` that name another label or award ("Villes Internet", "prix Territoria")."""
     return [w for w in foreign_topics(text) if w == "labelautre" or w in _OTHER_LABEL_WORDS]
@@ -340,7 +347,8 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         rf"\bcombien (?:de |d )?{_COST_WORDS}\b", r"\bquel(?:le)? (?:est )?(?:le |la )?(?:prix|tarif|cout|montant)\b",
     )),
     ("count", (
-        rf"\bcombien\b(?:(?: \w+)? (?:de|d) (?!temps\b|{_COST_WORDS}\b)|(?: \w+)? (?:sont|ont|y a|existe|compte)\b)",
+        rf"\bcombien\b(?:(?: \w+)? (?:de|d) (?!temps\b|annees?\b|ans\b|editions?\b|{_COST_WORDS}\b)"
+        r"|(?: \w+)? (?:sont|ont|y a|existe|compte)\b)",
         r"\bnombre (?:de|d)\b", r"\bquantite\b", r"\bchiffres?\b", r"\bstatistiques?\b",
     )),
     ("duration", (
@@ -354,6 +362,8 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\ba quelle (?:date|periode|epoque)\b",
         r"\bquel(?:le)? (?:mois|annee|jour)\b", r"\ba quel moment\b", r"\bdepuis combien\b",
         r"\bdate (?:de|d|limite)\b",
+        # "Ça fait combien d'années que le label est décerné ?", "combien d'éditions depuis le début ?"
+        r"(?<!pour )(?<!pendant )(?<!durant )\bcombien (?:d |de )?(?:annees?|ans|editions?)\b",
     )),
     ("who", (
         rf"{_CLAUSE}qui\b", r"\bcompos\w*", rf"\bquel(?:le)?s? {_QUESTION_OBJECTS}\b",
