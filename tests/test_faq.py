@@ -408,6 +408,24 @@ def test_split_questions_request_pointing_back_keeps_what_it_points_to() -> None
     ]
 
 
+def test_split_questions_request_for_light_stays_with_its_question() -> None:
+    body = ("Notre élu souhaite savoir si le label est encadré par une instance garantissant sa neutralité. "
+            "Pourriez-vous nous éclairer ?")
+    assert split_questions(body) == [body]
+
+
+def test_split_questions_relative_clause_is_not_a_second_question() -> None:
+    body = ("Je me permets de vous solliciter au nom de la communauté de communes, qui s'interroge sur la "
+            "plus-value du label. Qu'est-ce que cette démarche nous apporterait ?")
+    assert split_questions(body) == [
+        "Je me permets de vous solliciter au nom de la communauté de communes, qui s'interroge sur la "
+        "plus-value du label.",
+        "Qu'est-ce que cette démarche nous apporterait ?",
+    ]
+    # In a sentence that asks, the comma still separates two questions.
+    assert split_questions("Est-ce gratuit, qui organise le label ?") == ["Est-ce gratuit", "qui organise le label ?"]
+
+
 def test_split_questions_without_question_mark() -> None:
     assert split_questions("Bonjour\nje voudrais savoir si c'est gratuit\nMerci") == [
         "je voudrais savoir si c'est gratuit"

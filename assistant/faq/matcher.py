@@ -960,6 +960,9 @@ _QWORD = (
     rf"kan|kand|qd|pk|pq|pkoi|pourkoi|cmt|koment|komen|cbien|kelle|kels|keske|qu.est[- ]ce|{_INVERSION})"
 )
 _COORDINATED = re.compile(rf"\s*(?:,\s*(?:et\s+|puis\s+)?|\s+et\s+)(?={_QWORD}\b)")
+# "…de la communauté de communes, qui s'interroge sur…": in a sentence that asks nothing, a comma
+# before "qui"/"que" opens a relative clause, not a second question.
+_RELATIVE_CUT = re.compile(r"\s*,\s*(?:qui|que)\b")
 # A second object of the same request: "…, ainsi que l'adresse", "et, d'autre part, l'adresse", "puis de
 # nous indiquer si …".
 _CONTINUED = re.compile(r"\s*,?\s*(?:et\s*,?\s*)?d.autre part\s*,?\s*|\s*,?\s+ainsi que\s+|\s*,\s*puis\s+(?=de |d.)")
@@ -1025,8 +1028,13 @@ def split_questions(text: str) -> list[str]:
     context: str | None = None
     for sentence, asked in _with_coordinated(sentences):
         if asked or _is_question(sentence):
-            if context and set(words(sentence)) <= _BARE_QUESTION_WORDS | _CONFIRM_WORDS | _POINTER_WORDS:
+            points_back = set(words(sentence)) <= _BARE_QUESTION_WORDS | _CONFIRM_WORDS | _POINTER_WORDS
+            if points_back and context:
                 sentence = f"{context} {sentence}"
+            elif points_back and questions and not asked:
+                # "Notre élu souhaite savoir si … Pourriez-vous nous éclairer ?" is one request.
+                questions[-1] = f"{questions[-1]} {sentence}"
+                continue
             questions.append(sentence)
             context = None
         else:
@@ -1123,7 +1131,9 @@ def _split_coordinated(sentence: str) -> list[str]:
     takes the topic of the first ("le label") as context. Parts that are not questions themselves
     ("Pour une commune de 300 habitants, combien ça coûte ?") stay glued to the next part."""
     folded = _fold_same_length(sentence)
-    cuts = sorted((m for regex in (_COORDINATED, _CONTINUED) for m in regex.finditer(folded) if m.start() > 0),
+    asks = folded.rstrip().endswith("?")
+    cuts = sorted((m for regex in (_COORDINATED, _CONTINUED) for m in regex.finditer(folded)
+                   if m.start() > 0 and (asks or not _RELATIVE_CUT.match(folded, m.start()))),
                   key=lambda m: m.start())
     if not cuts:
         return [sentence]
