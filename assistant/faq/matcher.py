@@ -947,7 +947,8 @@ _POINTER_WORDS = frozenset({
     "donner", "envoyer", "fournir", "faire", "parvenir", "eclairer", "renseigner", "confirmer", "aider",
     "information", "informations", "info", "infos", "chiffre", "chiffres", "donnee", "donnees", "precision",
     "precisions", "renseignement", "renseignements", "element", "elements", "reponse", "eclairage", "sujet",
-    "point", "propos", "svp", "merci", "bien", "vouloir", "possible", "avance",
+    "point", "propos", "svp", "merci", "bien", "vouloir", "possible", "avance", "saurais", "saurions", "gre",
+    "sollicite", "sollicitons", "solliciter", "remercie", "remercions", "reconnaissant", "reconnaissante",
 })
 # A second question coordinated inside one sentence: "Qui gère le label et depuis quand ?",
 # "Est-ce gratuit, et où envoyer le dossier ?". Split before "et"/a comma followed by a question word
@@ -1163,6 +1164,10 @@ def _split_coordinated(sentence: str) -> list[str]:
             parts[-1] = parts[-1] + ", " + pending
         else:
             return [sentence]
+    # ", c'est exact ?", ", vous pouvez m'éclairer ?": asks to confirm or answer the part before it.
+    for i in range(len(parts) - 1, 0, -1):
+        if set(words(parts[i])) <= _CONFIRM_WORDS | _POINTER_WORDS:
+            parts[i - 1] = f"{parts[i - 1]}, {parts.pop(i)}"
     if len(parts) < 2:
         return [sentence]
     result = [parts[0]]

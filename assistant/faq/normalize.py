@@ -78,6 +78,8 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"(?:comites?|commissions?) (?:de pilotage|technique|des fetes|syndical|social|consultatif|de jumelage|"
      r"d entreprise|de quartier|de direction|des usagers|de suivi de (?:notre|la|l|nos))|copil", "autrecomite"),
     (r"com com", "comcom"),
+    # "La démarche est-elle gratuite, oui ou non ?": a tag asking for a straight answer, not a topic.
+    (r"oui ou (?:non|pas)", " "),
     # "un organe consultatif", "l'organe de gouvernance": a committee, not the organiser.
     (r"organes? (?:consultatifs?|de gouvernance|d orientation|de supervision)",
      "comite"),
