@@ -28,7 +28,7 @@ import faq_quality as fq  # noqa: E402
 
 from assistant.faq.corpus import FaqCorpus, load_corpus  # noqa: E402
 from assistant.faq.matcher import FEATURES, MODEL_PATH, DecisionModel, FaqMatcher, split_questions  # noqa: E402
-from assistant.faq.normalize import fold, words  # noqa: E402
+from assistant.faq.normalize import fold  # noqa: E402
 
 DATA = REPO / "bench" / "data"
 TUNING_SETS = tuple(DATA / f"faq_tuning{n}.tsv" for n in range(2, 82))
@@ -68,7 +68,6 @@ class Rows:
     off: np.ndarray  # the question is off topic
     group: np.ndarray  # set number (cross-validation leaves one set out)
     part: np.ndarray  # question part number: an e-mail's segments compete, as in ``FaqMatcher.ask``
-    length: np.ndarray  # words of the segment: among answered segments, ``ask`` keeps the shortest
     n_in: int  # in-scope question parts, scored or not (the denominator of the in-scope accuracy)
     n_off: int  # off-topic questions (the denominator of the false-answer rate)
 
@@ -84,7 +83,7 @@ def training_rows(corpus: FaqCorpus) -> Rows:
     """
     regexes = fq.read_topics(fq.DEFAULT_EVAL_DIR / "faq_topics.tsv")
     neutral = DecisionModel((0.0,) * len(FEATURES), 0.0, 1.0)
-    xs, ys, off, group, part_of, length = [], [], [], [], [], []
+    xs, ys, off, group, part_of = [], [], [], [], []
     n_in = n_off = n_parts = 0
     for set_number, (_name, cases) in enumerate(tuning_sets()):
         texts = {_key(t) for c in cases for t in (c.question, *split_questions(c.question))}
@@ -112,20 +111,20 @@ def training_rows(corpus: FaqCorpus) -> Rows:
                     off.append(case.off_topic)
                     group.append(set_number)
                     part_of.append(n_parts)
-                    length.append(len(words(segment)))
     return Rows(np.array(xs), np.array(ys), np.array(off, dtype=bool), np.array(group), np.array(part_of),
-                np.array(length), n_in, n_off)
+                n_in, n_off)
 
 
 def outcome(rows: Rows, p: np.ndarray, threshold: float) -> tuple[int, int, int]:
     """(in-scope parts answered right, in-scope parts answered wrong, off-topic questions answered) when
-    segments with ``p >= threshold`` are answered and, per part, the shortest answered one is kept."""
+    segments with ``p >= threshold`` are answered and, per part, the answered one with the highest
+    probability is kept, as in ``FaqMatcher.ask``."""
     right = wrong = off_answered = 0
     answered = p >= threshold
     chosen: dict[int, int] = {}
     for i in np.flatnonzero(answered):
         current = chosen.get(int(rows.part[i]))
-        if current is None or rows.length[i] < rows.length[current]:
+        if current is None or p[i] > p[current]:
             chosen[int(rows.part[i])] = int(i)
     for i in chosen.values():
         if rows.off[i]:

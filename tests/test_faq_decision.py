@@ -123,3 +123,17 @@ def test_follow_up_in_a_message_silent_about_the_label(matcher: FaqMatcher) -> N
     # Alone, the question has no message around it to be silent.
     _index, features = matcher.decision_features("Qui gère ça ?")
     assert features[silent] == 0.0
+
+
+def test_the_surest_answered_view_of_a_message_wins(matcher: FaqMatcher) -> None:
+    """Of a message's views (whole, question, request object…), the answer is the one the decision is
+    surest of, not merely the shortest."""
+    body = ("Madame, Monsieur, dans le cadre de la préparation budgétaire, il nous serait utile de connaître le "
+            "montant à prévoir pour candidater au label, afin d'inscrire une ligne de crédit. Cordialement.")
+    answered = [r for r in (matcher._ask_one(segment, body, 3, body) for segment in matcher.segments(body))
+                if r.zone == ANSWER]
+    assert len(answered) >= 2
+    result = matcher.ask(body)
+    assert result.zone == ANSWER and result.answer is not None and result.answer.id == "cout"
+    assert result.best is not None
+    assert result.best.score == max(r.best.score for r in answered if r.best is not None)

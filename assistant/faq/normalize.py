@@ -46,6 +46,7 @@ _FOREIGN_TEXT = """
     qualiopi marianne fleuri fleuris fleurie fleuries touristique citergie ecolabel secnumcloud
     expertcyber cybermalveillance amf amrf cnas mandat territoria interconnectes
     smalltalk stade horaires loi1901 autrecomite
+    motdepasse indemnite indemnites revenus insee
 """
 FOREIGN_WORDS: frozenset[str] = frozenset(_FOREIGN_TEXT.split())
 # Multi-word forms of foreign topics, and other labels built from words the corpus also uses.
@@ -78,6 +79,9 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"(?:comites?|commissions?) (?:de pilotage|technique|des fetes|syndical|social|consultatif|de jumelage|"
      r"d entreprise|de quartier|de direction|des usagers|de suivi de (?:notre|la|l|nos))|copil", "autrecomite"),
     (r"com com", "comcom"),
+    (r"mots? de passe", "motdepasse"),
+    (r"bureaux? de vote", "election"),
+    (r"noms? de famille", "etatcivil"),
     # "La démarche est-elle gratuite, oui ou non ?": a tag asking for a straight answer, not a topic.
     (r"oui ou (?:non|pas)", " "),
     # "un organe consultatif", "l'organe de gouvernance": a committee, not the organiser.
