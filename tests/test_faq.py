@@ -83,6 +83,10 @@ def test_normalize_drops_email_filler() -> None:
     assert normalize("Veuillez agréer nos salutations distinguées") == []
     assert normalize("les collectivités distinguées") == normalize("les collectivités labellisées")
     assert normalize("Pourquoi notre mairie devrait-elle participer ?") == normalize("pourquoi mairie participer")
+    # Spoken fillers made of topic-looking words, and the "oui ou non" tag.
+    assert normalize("C'est quoi au fond un logiciel libre ?") == normalize("C'est quoi un logiciel libre ?")
+    assert normalize("En somme, la démarche est gratuite, oui ou non ?") == normalize("la démarche est gratuite")
+    assert normalize("une somme importante") != normalize("importante")
 
 
 @pytest.mark.parametrize(
