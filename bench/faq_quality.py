@@ -46,7 +46,7 @@ HARD_SET = REPO / "bench" / "data" / "faq_hard.tsv"
 FRESH_SET = REPO / "bench" / "data" / "faq_fresh.tsv"
 # Extra sets judged like the dev set: (name, file, never tuned on).
 EXTRA_SETS = (
-    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 82)),
+    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 86)),
     ("sealed-a", REPO / "bench" / "data" / "faq_sealed_a.tsv", True),
     ("sealed-b", REPO / "bench" / "data" / "faq_sealed_b.tsv", True),
     ("sealed-c", REPO / "bench" / "data" / "faq_sealed_c.tsv", True),
@@ -78,6 +78,8 @@ EXTRA_SETS = (
     ("sealed-ac", REPO / "bench" / "data" / "faq_sealed_ac.tsv", True),
     ("sealed-ad", REPO / "bench" / "data" / "faq_sealed_ad.tsv", True),
     ("sealed-ae", REPO / "bench" / "data" / "faq_sealed_ae.tsv", True),
+    ("sealed-af", REPO / "bench" / "data" / "faq_sealed_af.tsv", True),
+    ("sealed-ag", REPO / "bench" / "data" / "faq_sealed_ag.tsv", True),
 )
 UNSEEN = ("held-out", "fresh", *(name for name, _path, sealed in EXTRA_SETS if sealed))
 HIDDEN_ERRORS = frozenset(UNSEEN)  # sets whose misses are never listed by --show-errors

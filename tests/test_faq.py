@@ -711,6 +711,8 @@ def test_formal_request_is_also_scored_on_its_object(matcher: FaqMatcher, body: 
         ("Comment obtenir le label Commune Donneur ?", True),
         ("Comment obtenir le label « Ecolo Cantine » ?", True),
         ("Quel est le montant de l'inscription au label Villes et Villages Internet ?", True),
+        ("Nous voulons le label Villes et Villages étoilés, on l'envoie où ?", True),  # known words, other name
+        ("QUAND LE LABEL A T IL ETE CREE", False),  # capitals say nothing in a question all in capitals
         # A lower-case word after "label" is the question going on, typos included.
         ("ou trouver le logo du label pour le metre sur notre site", False),
         ("Le label touche-t-il beaucoup de collectivités ?", False),
@@ -725,6 +727,16 @@ def test_another_label_named_to_compare_does_not_block_the_answer(matcher: FaqMa
     result = matcher.ask("Il y a des frais de dossier comme pour Qualiopi ?")
     assert result.answer is not None and result.answer.id == "cout"
     assert matcher.ask("Combien coûte le label Qualiopi ?").answer is None
+
+
+def test_bare_follow_up_on_a_foreign_topic(matcher: FaqMatcher) -> None:
+    """A question with no topic word of its own is about the foreign topic just before it."""
+    body = ("L'ancien maire a gardé le mot de passe de la boîte mail de la mairie et ne répond plus. "
+            "Comment le récupérer ?")
+    assert matcher.context_foreign("Comment le récupérer ?", body)
+    assert matcher.ask(body).answer is None
+    ours = "Notre commune veut candidater au label. Comment faire ?"
+    assert not matcher.context_foreign("Comment faire ?", ours)
 
 
 def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> None:

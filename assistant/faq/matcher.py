@@ -405,16 +405,19 @@ class FaqMatcher:
         return terms
 
     def _names_other_label(self, question: str) -> bool:
-        """"label Qualiopi", "le label « Commune Donneur »": a name right after "label", capitalised or
-        quoted, that the corpus does not know (unless only compared with: "comme pour le label
-        Qualiopi"). A lower-case word there is the question going on ("le label touche-t-il…", "le
-        label pour le metre sur notre site"); the known other labels are foreign words anyway."""
+        """"label Qualiopi", "le label « Villes et Villages étoilés »": a name right after "label",
+        capitalised or quoted, other than this label's own (unless only compared with: "comme pour le
+        label Qualiopi"). A lower-case word there is the question going on ("le label touche-t-il…",
+        "le label pour le metre sur notre site"), and so is anything in a question written in capitals;
+        the known other labels are foreign words anyway."""
+        if question.upper() == question:
+            return False
         compared = compared_words(question)
         for run in _OTHER_LABEL_NAME_RE.findall(question):
-            for word, stem in analyze(run):
+            for word, _stem in analyze(run):
                 if word in compared or word in INTENT_MARKERS or word.isdigit():
                     continue
-                if "s:" + stem not in self._postings and "g:" + canonical(stem) not in self._postings:
+                if word not in _OWN_NAME_WORDS:
                     return True
         return False
 
@@ -722,8 +725,14 @@ class FaqMatcher:
         Terre de Jeux. Qui a attribué ça ?" ask about that one."""
         if not context or context == text:
             return False
-        return bool(other_labels(context)) or (
-            self._names_other_label(context) and not names_own_label(context))
+        if bool(other_labels(context)) or (self._names_other_label(context) and not names_own_label(context)):
+            return True
+        # "L'ancien maire a gardé le mot de passe de la boîte mail. Comment le récupérer ?": a question
+        # with at most one topic word of its own, the label unnamed, asks about the foreign topic just
+        # before it.
+        before = antecedent(text, context)
+        return (bool(before) and sum(w not in _KIND_WORDS for w in _topic_words(text).split()) <= 1
+                and not mentions_label(text) and bool(foreign_topics(before)))
 
     def _ask_one(self, text: str, question: str, k: int, context: str) -> FaqResult:
         p = self.params
@@ -790,6 +799,9 @@ _OTHER_LABEL_NAME_RE = re.compile(
     r"\b(?:[Ll]abels?|LABELS?|labellis[ée]e?s?|labelis[ée]e?s?)\s+(?:[«\"“]\s*)?"
     r"([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+(?:(?:de|des|du|d['’]|et)\s*)?[A-ZÀ-ÖØ-Þ][\w'’-]*)*)")
 _LABEL_NAME_RE = re.compile(r"\b(?:label|labels|labellis\w*|labelis\w*|tnl)\b")
+# The words of this label's own name ("label Territoire Numérique Libre", "label TNL").
+_OWN_NAME_WORDS = frozenset({"territoire", "territoires", "numerique", "numeriques", "libre", "libres", "tnl",
+                             "adullact"})
 # "Combien de communes l'ont eu ?": asked of the label's assistant, what they have is the label.
 _HAVE_IT_RE = re.compile(
     r"\bl(?:'| )(?:ont|a|avez|avons)(?: (?:deja|aussi|tous|toutes))? (?:eu|obtenu|recu|decroche|gagne)\b")
