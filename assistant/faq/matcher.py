@@ -26,7 +26,7 @@ import math
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -601,9 +601,10 @@ class FaqMatcher:
         # l'inscription" after a sentence on another label), the sentence around it. Cross-validated
         # against keeping the shortest answered view: 95 more right answers, 95 fewer wrong ones.
         # Otherwise the best score.
-        results = [self._ask_one(segment, question, k, context) for segment in segments]
         order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
-        return max(results, key=lambda r: (order[r.zone], r.best.score if r.best else 0.0))
+        segment, result = max(((segment, self._decide(segment, question, k, context)) for segment in segments),
+                              key=lambda pair: (order[pair[1].zone], pair[1].best.score if pair[1].best else 0.0))
+        return self._with_alternatives(result, segment, k)
 
     def entry_coverage(self, question: str, entry_index: int) -> float | None:
         """Share of the question's topic weight (intents aside) matched by one entry; None when the
@@ -735,18 +736,16 @@ class FaqMatcher:
                 and not mentions_label(text) and bool(foreign_topics(before)))
 
     def _ask_one(self, text: str, question: str, k: int, context: str) -> FaqResult:
+        return self._with_alternatives(self._decide(text, question, k, context), text, k)
+
+    def _decide(self, text: str, question: str, k: int, context: str) -> FaqResult:
+        """The zone and best entry for one view of a question, alternatives not yet ranked (only the
+        winning view of a message needs them)."""
         p = self.params
         ranked = self.rank(text, k + 1)
         if not ranked or ranked[0].score < p.suggest_threshold:
             return FaqResult(question, ABSTAIN, None, [], REASON_LOW)
-        best, others = ranked[0], [m for m in ranked[1:] if m.score >= p.alternative_min][:k]
-        terms = self._query_terms(text)
-        if any(_is_intent(t) for t in terms) and not all(_is_intent(t) for t in terms):
-            # Alternatives are entries on the same topic that answer another kind of question ("Combien
-            # coûte la participation ?" -> joining an association, the procedure): ranked on the topic
-            # words alone, the question words would leave none.
-            others = [m for m in self.rank(text, k + 1, topic_only=True)
-                      if m.entry.id != best.entry.id and m.score >= p.alternative_min][:k]
+        best = ranked[0]
         coverage, foreign = self.guard(text)
         foreign = foreign or self.context_foreign(text, context)
         if coverage == 0.0:
@@ -757,8 +756,24 @@ class FaqMatcher:
             _index, features = self.decision_features(text, context)
             probability = self.model.probability(features)
             if probability >= self.model.answer_threshold:
-                return FaqResult(question, ANSWER, FaqMatch(best.entry, probability), others)
-        return FaqResult(question, SUGGEST, best, others, self._hold_back(text, coverage, foreign) or REASON_LOW)
+                return FaqResult(question, ANSWER, FaqMatch(best.entry, probability))
+        return FaqResult(question, SUGGEST, best, [], self._hold_back(text, coverage, foreign) or REASON_LOW)
+
+    def _with_alternatives(self, result: FaqResult, text: str, k: int) -> FaqResult:
+        """``result`` with the entries to offer beside its best one, ranked on ``text``."""
+        if result.best is None:
+            return result
+        p = self.params
+        best_id = result.best.entry.id
+        others = [m for m in self.rank(text, k + 1)[1:] if m.score >= p.alternative_min][:k]
+        terms = self._query_terms(text)
+        if any(_is_intent(t) for t in terms) and not all(_is_intent(t) for t in terms):
+            # Alternatives are entries on the same topic that answer another kind of question ("Combien
+            # coûte la participation ?" -> joining an association, the procedure): ranked on the topic
+            # words alone, the question words would leave none.
+            others = [m for m in self.rank(text, k + 1, topic_only=True)
+                      if m.entry.id != best_id and m.score >= p.alternative_min][:k]
+        return replace(result, alternatives=others)
 
     def _hold_back(self, text: str, coverage: float, foreign: bool) -> str:
         """Why the best entry, though it scores high enough, must not be sent as the answer ("" if
