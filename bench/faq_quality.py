@@ -46,7 +46,7 @@ HARD_SET = REPO / "bench" / "data" / "faq_hard.tsv"
 FRESH_SET = REPO / "bench" / "data" / "faq_fresh.tsv"
 # Extra sets judged like the dev set: (name, file, never tuned on).
 EXTRA_SETS = (
-    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 86)),
+    *((f"tuning{n}", REPO / "bench" / "data" / f"faq_tuning{n}.tsv", False) for n in range(2, 90)),
     ("sealed-a", REPO / "bench" / "data" / "faq_sealed_a.tsv", True),
     ("sealed-b", REPO / "bench" / "data" / "faq_sealed_b.tsv", True),
     ("sealed-c", REPO / "bench" / "data" / "faq_sealed_c.tsv", True),

@@ -1,7 +1,7 @@
 """Fit the matcher's answer decision (a logistic model over ``FaqMatcher.decision_features``).
 
 Trains on the tuning sets only (dev, the tuning half of ``faq_hard.tsv``, ``faq_tuning2.tsv`` to
-``faq_tuning85.tsv``; never the held-out half, fresh or sealed sets), each question scored by a matcher
+``faq_tuning89.tsv``; never the held-out half, fresh or sealed sets), each question scored by a matcher
 built without the phrasings and off-topic examples its own set added to the corpus (see ``training_rows``):
 label 1 when the question is in scope and the best entry is acceptable, 0 otherwise (off-topic
 question, or wrong best entry). Writes ``assistant/faq/decision_model.json``; the answer threshold
@@ -31,7 +31,7 @@ from assistant.faq.matcher import FEATURES, MODEL_PATH, DecisionModel, FaqMatche
 from assistant.faq.normalize import fold  # noqa: E402
 
 DATA = REPO / "bench" / "data"
-TUNING_SETS = tuple(DATA / f"faq_tuning{n}.tsv" for n in range(2, 86))
+TUNING_SETS = tuple(DATA / f"faq_tuning{n}.tsv" for n in range(2, 90))
 
 
 def tuning_sets() -> list[tuple[str, list[fq.Case]]]:
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     MODEL_PATH.write_text(json.dumps({
         "features": list(FEATURES), "coef": [round(float(c), 6) for c in coef], "bias": round(bias, 6),
         "answer_threshold": round(threshold, 4),
-        "trained_on": "dev + faq_hard tuning half + faq_tuning2-85, each set scored without its own phrasings "
+        "trained_on": "dev + faq_hard tuning half + faq_tuning2-89, each set scored without its own phrasings "
                       "and off-topic examples",
         "rows": len(rows.y),
     }, indent=2) + "\n", encoding="utf-8")

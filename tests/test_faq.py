@@ -87,6 +87,9 @@ def test_normalize_drops_email_filler() -> None:
     assert normalize("C'est quoi au fond un logiciel libre ?") == normalize("C'est quoi un logiciel libre ?")
     assert normalize("En somme, la démarche est gratuite, oui ou non ?") == normalize("la démarche est gratuite")
     assert normalize("une somme importante") != normalize("importante")
+    # "Qu'est-ce qui les distingue ?" asks a difference; "distinguées" are the labelled ones.
+    assert normalize("Qu'est-ce qui les distingue ?") == normalize("la différence")
+    assert normalize("les collectivités distinguées") != normalize("la différence")
 
 
 @pytest.mark.parametrize(

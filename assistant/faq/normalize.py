@@ -84,6 +84,9 @@ _FOREIGN_PHRASES: tuple[tuple[str, str], ...] = (
     (r"noms? de famille", "etatcivil"),
     # "La démarche est-elle gratuite, oui ou non ?": a tag asking for a straight answer, not a topic.
     (r"oui ou (?:non|pas)", " "),
+    # "Qu'est-ce qui les distingue ?", "en quoi se distingue-t-il ?" ask a difference; "distinguée" is
+    # the label awarded.
+    (r"(?:qui|se|s) (?:les |le |la |l |nous |vous )?distingu\w*", "difference"),
     # Spoken fillers made of words that elsewhere carry a topic ("en somme" is no sum of money).
     (r"au fond|en gros|en realite|en pratique|dans les faits|a vrai dire|en somme|en resume|au final|"
      r"au bout du compte|sinceremen?t", " "),
