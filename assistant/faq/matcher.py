@@ -51,6 +51,7 @@ from assistant.faq.normalize import (
     names_own_label,
     normalize,
     other_labels,
+    without_comparisons,
     words,
 )
 
@@ -659,10 +660,13 @@ class FaqMatcher:
         # Read after everything about ``text`` itself: it scores other words, which replace the
         # matcher's last-question caches.
         leaning, antecedent_score, antecedent_off_topic = self._antecedent_features(text, before)
-        off_topic = self.off_topic_similarity(text)
+        # "Il y a des frais de dossier comme pour Qualiopi ?": the label only compared with is no
+        # likeness to the questions about it.
+        plain = without_comparisons(text) if compared_words(text) else text
+        off_topic = self.off_topic_similarity(plain)
         if context and context != text:  # a sentence of an e-mail also looks like what its e-mail looks like
             off_topic = max(off_topic, self.off_topic_similarity(context))
-        off_topic_words = self.off_topic_word_overlap(text)
+        off_topic_words = self.off_topic_word_overlap(plain)
         features = np.array([
             float(raw[index]) if raw.size else 0.0,
             float(raw[index]) - second if raw.size else 0.0,
