@@ -90,6 +90,8 @@ def test_normalize_drops_email_filler() -> None:
     # "Qu'est-ce qui les distingue ?" asks a difference; "distinguées" are the labelled ones.
     assert normalize("Qu'est-ce qui les distingue ?") == normalize("la différence")
     assert normalize("les collectivités distinguées") != normalize("la différence")
+    # "pour mon rapport" is a report, not what the label "rapporte".
+    assert normalize("notre rapport") != normalize("ça rapporte")
 
 
 @pytest.mark.parametrize(
@@ -559,6 +561,8 @@ def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("on est un territoire numerique libre ou pas ?", "self"),
         ("Ça fait combien d'années que le label est décerné ?", "date"),
         ("Combien d'éditions y a-t-il eu depuis le début ?", "date"),
+        ("Pour mon rapport, j'ai besoin de l'année de création du label.", "date"),
+        ("Qu'est-ce que ça nous rapporterait ?", "reason"),
     ],
 )
 def test_detect_intents(question: str, intent: str) -> None:
@@ -579,6 +583,7 @@ def test_detect_intents(question: str, intent: str) -> None:
         ("À partir de quand une collectivité est-elle un territoire numérique libre ?", "date"),
         ("Ça fait combien d'années que le label est décerné ?", "count"),
         ("Pour combien d'années le label est-il attribué ?", "date"),
+        ("Pour mon rapport au conseil, combien de communes ont le label ?", "reason"),  # a report
     ],
 )
 def test_detect_intents_false_friends(question: str, absent: str) -> None:

@@ -151,8 +151,15 @@ STEM_OVERRIDES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Whole words Snowball gives the stem of another word: "rapport" (a report, "par rapport à") is not
+# what the label "rapporte" (brings).
+WORD_STEMS: dict[str, str] = {"rapport": "rapportdoc", "rapports": "rapportdoc"}
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
+    if word in WORD_STEMS:
+        return WORD_STEMS[word]
     for prefix, forced in STEM_OVERRIDES:
         if word.startswith(prefix):
             return forced
@@ -376,6 +383,7 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\bdate (?:de|d|limite)\b",
         # "Ça fait combien d'années que le label est décerné ?", "combien d'éditions depuis le début ?"
         r"(?<!pour )(?<!pendant )(?<!durant )\bcombien (?:d |de )?(?:annees?|ans|editions?)\b",
+        r"\b(?:annee|date) (?:de |d )?(?:sa |la |son )?(?:creation|lancement|naissance|fondation|mise en place)\b",
     )),
     ("who", (
         rf"{_CLAUSE}qui\b", r"\bcompos\w*", rf"\bquel(?:le)?s? {_QUESTION_OBJECTS}\b",
@@ -401,7 +409,8 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reason", (
         r"\bpourquoi\b", r"\ba quoi (?:ca |cela )?(?:sert|servirait|bon)\b",
         r"\bquel(?:s|le|les)? (?:interet|avantage|benefice)s?\b", r"\ben quoi\b",
-        r"\bca (?:nous |vous )?(?:apporte|rapporte|sert)\b", r"\binteret\b", r"\b(?:r?apport\w*)\b",
+        r"\bca (?:nous |vous )?(?:apporte|rapporte|sert)\b", r"\binteret\b", r"\bapport\w*",
+        r"\brapport(?:e|ent|er|era|erait|eraient)\b",
     )),
     ("eligibility", (
         r"\b(?:peut|peuvent|pourrait|pourraient|puis|pouvons|pouvez|peux)(?:[- ]t)?"
