@@ -563,6 +563,7 @@ def test_cli_bad_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("Combien d'éditions y a-t-il eu depuis le début ?", "date"),
         ("Pour mon rapport, j'ai besoin de l'année de création du label.", "date"),
         ("Qu'est-ce que ça nous rapporterait ?", "reason"),
+        ("test pr savoir si on est tnl", "self"),
     ],
 )
 def test_detect_intents(question: str, intent: str) -> None:

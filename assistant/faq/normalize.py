@@ -430,6 +430,9 @@ _INTENT_PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"\b(?:fait|font|ferait|feraient) (?:deja )?de nous\b",
         r"\b(?:se|nous|me) (?:dire|considerer|revendiquer|reconnaitre|qualifier|proclamer|declarer|presenter comme)\b",
         r"\bnous (?:rangent|classent|placent)\b",
+        # "jsp si on est un territoire numerique libre", "comment savoir si on est TNL".
+        rf"\bsi (?:on est|nous sommes|je suis|(?:notre|ma) \w+(?: de communes)? est) {_ALREADY}(?:un |une )?"
+        r"(?:tnl|territoires? numeriques? libres?)\b",
     )),
     (ADVICE, (
         rf"\bquel(?:le)?s? {_SOFTWARE}\b(?: \w+){{0,4}} (?:pour|utiliser|choisir|remplacer|installer)\b",
