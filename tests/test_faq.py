@@ -746,6 +746,10 @@ def test_bare_follow_up_on_a_foreign_topic(matcher: FaqMatcher) -> None:
     assert matcher.ask(body).answer is None
     ours = "Notre commune veut candidater au label. Comment faire ?"
     assert not matcher.context_foreign("Comment faire ?", ours)
+    # A foreign word before it ("le président") does not count once the label is named there.
+    named = ("Le président aimerait valoriser nos actions. Peut-on candidater au label Territoire Numérique "
+             "Libre ? Et est-ce que ça coûte quelque chose ?")
+    assert not matcher.context_foreign("Et est-ce que ça coûte quelque chose ?", named)
 
 
 def test_sentence_about_another_label_in_its_message(matcher: FaqMatcher) -> None:

@@ -733,11 +733,11 @@ class FaqMatcher:
         if bool(other_labels(context)) or (self._names_other_label(context) and not names_own_label(context)):
             return True
         # "L'ancien maire a gardé le mot de passe de la boîte mail. Comment le récupérer ?": a question
-        # with at most one topic word of its own, the label unnamed, asks about the foreign topic just
-        # before it.
+        # with at most one topic word of its own asks about the foreign topic just before it, unless
+        # the label is named there or in the question.
         before = antecedent(text, context)
         return (bool(before) and sum(w not in _KIND_WORDS for w in _topic_words(text).split()) <= 1
-                and not mentions_label(text) and bool(foreign_topics(before)))
+                and not mentions_label(text) and not mentions_label(before) and bool(foreign_topics(before)))
 
     def _ask_one(self, text: str, question: str, k: int, context: str) -> FaqResult:
         return self._with_alternatives(self._decide(text, question, k, context), text, k)
