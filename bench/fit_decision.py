@@ -27,8 +27,15 @@ sys.path.insert(0, str(REPO / "bench"))
 import faq_quality as fq  # noqa: E402
 
 from assistant.faq.corpus import FaqCorpus, load_corpus  # noqa: E402
-from assistant.faq.matcher import FEATURES, MODEL_PATH, DecisionModel, FaqMatcher, split_questions  # noqa: E402
-from assistant.faq.normalize import fold  # noqa: E402
+from assistant.faq.matcher import (  # noqa: E402
+    FEATURES,
+    MODEL_PATH,
+    SURE_ENOUGH,
+    DecisionModel,
+    FaqMatcher,
+    split_questions,
+)
+from assistant.faq.normalize import fold, words  # noqa: E402
 
 DATA = REPO / "bench" / "data"
 TUNING_SETS = tuple(DATA / f"faq_tuning{n}.tsv" for n in range(2, 90))
@@ -68,6 +75,7 @@ class Rows:
     off: np.ndarray  # the question is off topic
     group: np.ndarray  # set number (cross-validation leaves one set out)
     part: np.ndarray  # question part number: an e-mail's segments compete, as in ``FaqMatcher.ask``
+    length: np.ndarray  # words of the segment: ``ask`` tries the shortest first
     n_in: int  # in-scope question parts, scored or not (the denominator of the in-scope accuracy)
     n_off: int  # off-topic questions (the denominator of the false-answer rate)
 
@@ -83,7 +91,7 @@ def training_rows(corpus: FaqCorpus) -> Rows:
     """
     regexes = fq.read_topics(fq.DEFAULT_EVAL_DIR / "faq_topics.tsv")
     neutral = DecisionModel((0.0,) * len(FEATURES), 0.0, 1.0)
-    xs, ys, off, group, part_of = [], [], [], [], []
+    xs, ys, off, group, part_of, length = [], [], [], [], [], []
     n_in = n_off = n_parts = 0
     for set_number, (_name, cases) in enumerate(tuning_sets()):
         texts = {_key(t) for c in cases for t in (c.question, *split_questions(c.question))}
@@ -111,25 +119,26 @@ def training_rows(corpus: FaqCorpus) -> Rows:
                     off.append(case.off_topic)
                     group.append(set_number)
                     part_of.append(n_parts)
+                    length.append(len(words(segment)))
     return Rows(np.array(xs), np.array(ys), np.array(off, dtype=bool), np.array(group), np.array(part_of),
-                n_in, n_off)
+                np.array(length), n_in, n_off)
 
 
 def outcome(rows: Rows, p: np.ndarray, threshold: float) -> tuple[int, int, int]:
     """(in-scope parts answered right, in-scope parts answered wrong, off-topic questions answered) when
-    segments with ``p >= threshold`` are answered and, per part, the answered one with the highest
-    probability is kept, as in ``FaqMatcher.ask``."""
+    segments with ``p >= threshold`` are answered and, per part, the answered one kept as in
+    ``FaqMatcher.ask``: the shortest one at least ``SURE_ENOUGH``, else the surest."""
     right = wrong = off_answered = 0
-    answered = p >= threshold
-    chosen: dict[int, int] = {}
-    for i in np.flatnonzero(answered):
-        current = chosen.get(int(rows.part[i]))
-        if current is None or p[i] > p[current]:
-            chosen[int(rows.part[i])] = int(i)
-    for i in chosen.values():
-        if rows.off[i]:
+    by_part: dict[int, list[int]] = {}
+    for i in np.flatnonzero(p >= threshold):
+        by_part.setdefault(int(rows.part[i]), []).append(int(i))
+    for answered in by_part.values():
+        answered.sort(key=lambda i: rows.length[i])  # stable: segments of equal length keep their order
+        sure = [i for i in answered if p[i] >= SURE_ENOUGH]
+        chosen = sure[0] if sure else max(answered, key=lambda i: p[i])
+        if rows.off[chosen]:
             off_answered += 1
-        elif rows.y[i]:
+        elif rows.y[chosen]:
             right += 1
         else:
             wrong += 1

@@ -16,10 +16,12 @@ from assistant.faq.matcher import (
     FEATURES,
     MODEL_PATH,
     REASON_FOREIGN,
+    SURE_ENOUGH,
     DecisionModel,
     FaqMatcher,
     split_questions,
 )
+from assistant.faq.normalize import words
 
 
 @pytest.fixture(scope="module")
@@ -126,14 +128,16 @@ def test_follow_up_in_a_message_silent_about_the_label(matcher: FaqMatcher) -> N
 
 
 def test_the_surest_answered_view_of_a_message_wins(matcher: FaqMatcher) -> None:
-    """Of a message's views (whole, question, request object…), the answer is the one the decision is
-    surest of, not merely the shortest."""
+    """Of a message's views (whole, question, request object…), tried shortest first, the first one
+    the decision is sure enough of wins, else the surest one, not merely the shortest answered."""
     body = ("Madame, Monsieur, dans le cadre de la préparation budgétaire, il nous serait utile de connaître le "
             "montant à prévoir pour candidater au label, afin d'inscrire une ligne de crédit. Cordialement.")
-    answered = [r for r in (matcher._ask_one(segment, body, 3, body) for segment in matcher.segments(body))
-                if r.zone == ANSWER]
+    views = sorted(matcher.segments(body), key=lambda text: len(words(text)))
+    answered = [(view, r.best.score) for view, r in ((v, matcher._ask_one(v, body, 3, body)) for v in views)
+                if r.zone == ANSWER and r.best is not None]
     assert len(answered) >= 2
     result = matcher.ask(body)
     assert result.zone == ANSWER and result.answer is not None and result.answer.id == "cout"
     assert result.best is not None
-    assert result.best.score == max(r.best.score for r in answered if r.best is not None)
+    sure = [score for _view, score in answered if score >= SURE_ENOUGH]
+    assert result.best.score == (sure[0] if sure else max(score for _view, score in answered))

@@ -70,6 +70,9 @@ REASON_COVERAGE = "unknown-words"  # most of its weight lies in words the FAQ ne
 REASON_INTENT = "intent-mismatch"  # it asks for another kind of answer (a date, a cost...)
 REASON_ENTRY = "entry-coverage"  # the best entry matches too little of its topic words
 REASON_AMBIGUOUS = "ambiguous"  # question words only, and no entry stands out
+# A view of a message answered at least this surely ends the search (views are tried shortest first);
+# below it, the surest answered view wins.
+SURE_ENOUGH = 0.99
 
 
 @dataclass(frozen=True)
@@ -601,10 +604,18 @@ class FaqMatcher:
         # ("est-ce gratuit ?") or, when a fragment of it misleads ("quel est le montant de
         # l'inscription" after a sentence on another label), the sentence around it. Cross-validated
         # against keeping the shortest answered view: 95 more right answers, 95 fewer wrong ones.
-        # Otherwise the best score.
+        # Views are tried shortest first and one answered at least ``SURE_ENOUGH`` ends the search:
+        # that gives back 10 of those answers and keeps the slowest messages under 2 ms.
+        # Without an answered view, the best score.
         order = {ANSWER: 2, SUGGEST: 1, ABSTAIN: 0}
-        segment, result = max(((segment, self._decide(segment, question, k, context)) for segment in segments),
-                              key=lambda pair: (order[pair[1].zone], pair[1].best.score if pair[1].best else 0.0))
+        decided = []
+        for segment in sorted(segments, key=lambda text: len(words(text))):
+            result = self._decide(segment, question, k, context)
+            if result.zone == ANSWER and result.best is not None and result.best.score >= SURE_ENOUGH:
+                return self._with_alternatives(result, segment, k)
+            decided.append((segment, result))
+        segment, result = max(decided, key=lambda pair: (order[pair[1].zone],
+                                                         pair[1].best.score if pair[1].best else 0.0))
         return self._with_alternatives(result, segment, k)
 
     def entry_coverage(self, question: str, entry_index: int) -> float | None:
