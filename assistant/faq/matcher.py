@@ -1085,6 +1085,7 @@ def split_questions(text: str) -> list[str]:
     return questions
 
 
+@lru_cache(maxsize=256)
 def antecedent(question: str, message: str) -> str:
     """The last words ``message`` says before ``question`` (one of its questions): what a "qui le
     délivre ?" points back to, greetings and signature left out. Empty when it opens the message, is
